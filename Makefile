@@ -1,0 +1,40 @@
+# Two commands do everything: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test install lint types unit bench generate clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[all,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m wecom_contacts.demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench scripts examples
+
+types: $(STAMP)
+	$(VENV)/bin/mypy --strict src
+
+unit: $(STAMP)
+	$(PY) scripts/unasync.py --check
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+# pytest exits 5 when it collected no test; make treats any non-zero exit as a failure.
+test: lint types unit
+
+generate: $(STAMP)
+	$(PY) scripts/unasync.py
+
+bench: $(STAMP)
+	$(PY) bench/client_overhead.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,121 @@
+"""Client overhead: our Client / AsyncClient vs raw httpx and raw aiohttp, same server, one run.
+
+Run: .venv/bin/python bench/client_overhead.py [--seconds 3]
+Goals (issue 2): Client ≥ 0.9× raw httpx.Client; AsyncClient (32 in flight) ≥ 5× raw
+httpx.AsyncClient and ≥ 0.6× raw aiohttp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import httpx
+
+from wecom_contacts import AsyncClient, Client
+
+HERE = Path(__file__).resolve().parent
+IN_FLIGHT = 32
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def timed_sync(fn: Callable[[], object], seconds: float) -> float:
+    fn()  # warm up (connection, token)
+    n, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        fn()
+        n += 1
+    return n / elapsed
+
+
+async def timed_async(fn: Callable[[], Awaitable[object]], seconds: float,
+                      in_flight: int = IN_FLIGHT) -> float:
+    await fn()
+    count = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal count
+        while time.perf_counter() < stop:
+            await fn()
+            count += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return count / (time.perf_counter() - start)
+
+
+async def run_async(base: str, seconds: float) -> dict[str, float]:
+    url = f"{base}/cgi-bin/department/get"
+    params = {"access_token": "t" * 64, "id": "2"}
+    out: dict[str, float] = {}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
+
+        async def raw_aiohttp() -> object:
+            async with session.get(url, params=params) as resp:
+                return await resp.json()
+
+        out["server ceiling (raw aiohttp, 128 in flight)"] = await timed_async(
+            raw_aiohttp, seconds, in_flight=128)
+        out["raw aiohttp"] = await timed_async(raw_aiohttp, seconds)
+    async with httpx.AsyncClient() as hx:
+
+        async def raw_httpx() -> object:
+            return (await hx.get(url, params=params)).json()
+
+        out["raw httpx.AsyncClient"] = await timed_async(raw_httpx, seconds)
+    async with AsyncClient("wwbench", "bench-secret", base_url=base) as client:
+        out["wecom AsyncClient"] = await timed_async(lambda: client.departments.get(2), seconds)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(HERE / "_fast_server.py"), str(port)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+        base = f"http://127.0.0.1:{port}"
+        url = f"{base}/cgi-bin/department/get"
+        params = {"access_token": "t" * 64, "id": "2"}
+        with httpx.Client() as hx:
+            raw_sync = timed_sync(lambda: hx.get(url, params=params).json(), args.seconds)
+        with Client("wwbench", "bench-secret", base_url=base) as client:
+            ours_sync = timed_sync(lambda: client.departments.get(2), args.seconds)
+        results = asyncio.run(run_async(base, args.seconds))
+    finally:
+        server.terminate()
+        server.wait()
+
+    print(f"{'case':48} {'calls/s':>10}")
+    print(f"{'raw httpx.Client (sequential)':48} {raw_sync:10.0f}")
+    print(f"{'wecom Client (sequential)':48} {ours_sync:10.0f}")
+    for name, rate in results.items():
+        label = name if "ceiling" in name else f"{name} ({IN_FLIGHT} in flight)"
+        print(f"{label:48} {rate:10.0f}")
+    ours = results["wecom AsyncClient"]
+    print()
+    print(f"Client / raw httpx.Client:            {ours_sync / raw_sync:5.2f}x  (goal >= 0.9x)")
+    print(f"AsyncClient / raw httpx.AsyncClient:  "
+          f"{ours / results['raw httpx.AsyncClient']:5.2f}x  (goal >= 5x)")
+    print(f"AsyncClient / raw aiohttp:            "
+          f"{ours / results['raw aiohttp']:5.2f}x  (goal >= 0.6x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The base of every response model: wire names ↔ Python names, unknown fields kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+from typing_extensions import Self
+
+__all__ = ["WeComModel"]
+
+
+class WeComModel(BaseModel):
+    """Python names are snake_case, wire names are WeCom's (declared once, as aliases here).
+
+    Fields the model does not know are kept (``extra="allow"``), so a field WeCom adds
+    tomorrow is not lost; ``raw`` is the dict exactly as WeCom sent it.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Self:
+        obj = cls.model_validate(data)
+        obj._raw = data
+        return obj
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The object as WeCom sent it (or, for a model built in Python, its wire form)."""
+        return self._raw or self.to_wire()
+
+    def to_wire(self) -> dict[str, Any]:
+        """The object in WeCom's field names."""
+        return self.model_dump(by_alias=True, exclude_none=True)

@@ -1,0 +1,238 @@
+"""Token stores: where access tokens are cached, and the lock that makes refresh single-flight.
+
+A store holds one token per key. The key is ``token_key(corp_id, secret)``: the corp id plus a
+fingerprint of the secret, so that several secrets of one corp (the contacts-sync secret and
+each app's) never share a token, and the secret itself is never written anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+__all__ = [
+    "LockTimeout",
+    "MemoryTokenStore",
+    "SQLiteTokenStore",
+    "Token",
+    "TokenStore",
+    "token_key",
+]
+
+
+def token_key(corp_id: str, secret: str) -> str:
+    """The cache key of a (corp, secret) pair; the secret appears only as a short digest."""
+    digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
+    return f"wecom:token:{corp_id}:{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """An access token and when it stops being good; its value never shows in a repr."""
+
+    value: str = field(repr=False)
+    expires_at: float
+    refresh_at: float
+
+    def usable(self, now: float) -> bool:
+        """True while the token is good and not yet inside the early-refresh margin."""
+        return now < self.refresh_at
+
+    @classmethod
+    def issued(cls, value: str, expires_in: float, now: float, margin: float) -> Token:
+        """A token fetched at ``now``; refreshed ``margin`` early, but never before half-life."""
+        early = min(margin, expires_in / 2)
+        return cls(value=value, expires_at=now + expires_in, refresh_at=now + expires_in - early)
+
+
+class LockTimeout(Exception):
+    """The refresh lock could not be taken in time."""
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where tokens live. Paired sync/async methods; the async ones must not block the loop."""
+
+    def get(self, key: str) -> Token | None: ...
+    def set(self, key: str, token: Token) -> None: ...
+    def delete(self, key: str, *, only_if: str | None = None) -> None:
+        """Drop the token; with ``only_if``, only while it still holds that value."""
+        ...
+    def lock(self, key: str, *, timeout: float) -> AbstractContextManager[None]:
+        """Exclusive refresh lock across everyone sharing this store."""
+        ...
+    async def aget(self, key: str) -> Token | None: ...
+    async def aset(self, key: str, token: Token) -> None: ...
+    async def adelete(self, key: str, *, only_if: str | None = None) -> None: ...
+    def alock(self, key: str, *, timeout: float) -> AbstractAsyncContextManager[None]:
+        """The async twin of ``lock``."""
+        ...
+
+
+class MemoryTokenStore:
+    """In-process store (the default). Single-flight within the process is the client's job."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, Token] = {}
+        self._mutex = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MemoryTokenStore(keys={len(self._tokens)})"
+
+    def get(self, key: str) -> Token | None:
+        return self._tokens.get(key)
+
+    def set(self, key: str, token: Token) -> None:
+        with self._mutex:
+            self._tokens[key] = token
+
+    def delete(self, key: str, *, only_if: str | None = None) -> None:
+        with self._mutex:
+            current = self._tokens.get(key)
+            if current is not None and (only_if is None or current.value == only_if):
+                del self._tokens[key]
+
+    @contextmanager
+    def lock(self, key: str, *, timeout: float) -> Iterator[None]:
+        # One process: the client's own lock already serialises refreshes.
+        yield
+
+    async def aget(self, key: str) -> Token | None:
+        return self.get(key)
+
+    async def aset(self, key: str, token: Token) -> None:
+        self.set(key, token)
+
+    async def adelete(self, key: str, *, only_if: str | None = None) -> None:
+        self.delete(key, only_if=only_if)
+
+    @asynccontextmanager
+    async def alock(self, key: str, *, timeout: float) -> AsyncIterator[None]:
+        yield
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    refresh_at REAL NOT NULL
+)
+"""
+
+
+class SQLiteTokenStore:
+    """A token file shared by the processes of one host.
+
+    The refresh lock is an ``flock`` on a side file: the kernel releases it when its holder
+    dies, so a killed process never leaves the others waiting.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, poll_interval: float = 0.01) -> None:
+        self.path = Path(path)
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._poll = poll_interval
+        self._local = threading.local()
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"SQLiteTokenStore({str(self.path)!r})"
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30, isolation_level=None)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def get(self, key: str) -> Token | None:
+        row = self._conn().execute(
+            "SELECT value, expires_at, refresh_at FROM tokens WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Token(value=row[0], expires_at=row[1], refresh_at=row[2])
+
+    def set(self, key: str, token: Token) -> None:
+        self._conn().execute(
+            "INSERT OR REPLACE INTO tokens (key, value, expires_at, refresh_at) VALUES (?,?,?,?)",
+            (key, token.value, token.expires_at, token.refresh_at),
+        )
+
+    def delete(self, key: str, *, only_if: str | None = None) -> None:
+        if only_if is None:
+            self._conn().execute("DELETE FROM tokens WHERE key = ?", (key,))
+        else:
+            self._conn().execute("DELETE FROM tokens WHERE key = ? AND value = ?", (key, only_if))
+
+    def _try_flock(self, fd: int) -> bool:
+        import fcntl
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    @contextmanager
+    def lock(self, key: str, *, timeout: float) -> Iterator[None]:
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + timeout
+            while not self._try_flock(fd):
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(f"token refresh lock {self._lock_path} busy for {timeout}s")
+                time.sleep(self._poll)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock
+
+    async def aget(self, key: str) -> Token | None:
+        return await asyncio.to_thread(self.get, key)
+
+    async def aset(self, key: str, token: Token) -> None:
+        await asyncio.to_thread(self.set, key, token)
+
+    async def adelete(self, key: str, *, only_if: str | None = None) -> None:
+        await asyncio.to_thread(self.delete, key, only_if=only_if)
+
+    @asynccontextmanager
+    async def alock(self, key: str, *, timeout: float) -> AsyncIterator[None]:
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + timeout
+            while not self._try_flock(fd):
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(f"token refresh lock {self._lock_path} busy for {timeout}s")
+                await asyncio.sleep(self._poll)
+            yield
+        finally:
+            os.close(fd)
+
+
+def __getattr__(name: str) -> object:
+    # RedisTokenStore lives in the optional [redis] part; import it only when asked for.
+    if name == "RedisTokenStore":
+        from .redis.tokens import RedisTokenStore
+
+        return RedisTokenStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

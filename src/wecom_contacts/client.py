@@ -13,7 +13,10 @@ from ._http.decide import RetryPolicy
 from ._http.pipeline import AsyncPipeline, AsyncTokenProvider, Pipeline, TokenProvider
 from ._http.ratelimit import RateLimiter
 from ._http.transport import make_async_transport, make_sync_transport
+from .resources.corp import AsyncCorp, Corp
 from .resources.departments import AsyncDepartments, Departments
+from .resources.tags import AsyncTags, Tags
+from .resources.users import AsyncUsers, Users
 from .tokens import MemoryTokenStore, TokenStore
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
@@ -68,6 +71,9 @@ class AsyncClient:
             retry=retry or RetryPolicy(), timeout=timeout, rate_limiter=rate_limiter,
         )
         self.departments = AsyncDepartments(self._pipeline)
+        self.users = AsyncUsers(self._pipeline)
+        self.tags = AsyncTags(self._pipeline)
+        self.corp = AsyncCorp(self._pipeline)
 
     @classmethod
     def from_env(cls, environ: Any = None, **kwargs: Any) -> Self:
@@ -139,6 +145,9 @@ class Client:
             retry=retry or RetryPolicy(), timeout=timeout, rate_limiter=rate_limiter,
         )
         self.departments = Departments(self._pipeline)
+        self.users = Users(self._pipeline)
+        self.tags = Tags(self._pipeline)
+        self.corp = Corp(self._pipeline)
 
     @classmethod
     def from_env(cls, environ: Any = None, **kwargs: Any) -> Self:

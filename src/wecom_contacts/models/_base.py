@@ -32,6 +32,16 @@ class WeComModel(BaseModel):
         """The object as WeCom sent it (or, for a model built in Python, its wire form)."""
         return self._raw or self.to_wire()
 
+    def __eq__(self, other: object) -> bool:
+        # Equal when the data is: where a model came from (its raw dict) does not count.
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
     def to_wire(self) -> dict[str, Any]:
         """The object in WeCom's field names."""
         return self.model_dump(by_alias=True, exclude_none=True)

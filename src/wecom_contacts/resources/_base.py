@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .._endpoints import endpoint
 from .._http.pipeline import AsyncPipeline, Pipeline
 from .._http.transport import Upload
 
-__all__ = ["AsyncResource", "Resource"]
+__all__ = ["AsyncResource", "Resource", "id_list", "payload", "str_list"]
+
+_ENVELOPE = frozenset({"errcode", "errmsg"})
+
+
+def payload(data: dict[str, Any]) -> dict[str, Any]:
+    """An answer without its envelope, for answers whose fields sit beside errcode/errmsg."""
+    return {k: v for k, v in data.items() if k not in _ENVELOPE}
+
+
+def str_list(values: Iterable[str], name: str) -> list[str]:
+    """A JSON array of strings; one string is refused (a "a|b" string is a classic mistake)."""
+    if isinstance(values, str):
+        raise TypeError(f"{name} must be a list of strings, not a single string")
+    return [str(v) for v in values]
+
+
+def id_list(values: Iterable[int], name: str) -> list[int]:
+    """A JSON array of ints."""
+    if isinstance(values, (str, int)):
+        raise TypeError(f"{name} must be a list of ints, not {type(values).__name__}")
+    return [int(v) for v in values]
 
 
 class AsyncResource:

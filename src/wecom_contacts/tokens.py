@@ -22,7 +22,10 @@ from contextlib import (
 )
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .redis.tokens import RedisTokenStore as RedisTokenStore
 
 __all__ = [
     "LockTimeout",

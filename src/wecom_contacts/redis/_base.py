@@ -1,0 +1,244 @@
+"""What the Redis parts share: client ownership, safe descriptions, errors, script calls."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+import redis
+import redis.asyncio as aredis
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import (
+    ClusterDownError,
+    NoScriptError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    RedisError,
+    TryAgainError,
+)
+from redis.retry import Retry
+
+from ..errors import WeComError
+
+__all__ = ["RedisPart", "StoreError", "StoreUnavailable", "describe_url"]
+
+log = logging.getLogger("wecom_contacts.redis")
+
+# redis-py's own defaults (5 s timeouts, 10 retries) can stall a caller for many seconds
+# before an outage surfaces; these make it surface in about a second. Callers may override
+# any of them through from_url(**redis_kwargs).
+CLIENT_DEFAULTS: Mapping[str, Any] = {
+    "socket_timeout": 2.0,
+    "socket_connect_timeout": 2.0,
+    "health_check_interval": 30,
+}
+_RETRIES = 2
+
+# Answers that mean "this Redis cannot serve us right now", as opposed to "we asked wrongly".
+_UNAVAILABLE = (
+    redis.ConnectionError,  # includes refused, auth failures, loading
+    redis.TimeoutError,
+    ReadOnlyError,  # a replica after a failover
+    OutOfMemoryError,
+    ClusterDownError,
+    TryAgainError,
+)
+
+
+class StoreError(WeComError):
+    """Redis answered, but not as expected (wrong key type, script error, ...)."""
+
+
+class StoreUnavailable(StoreError):
+    """Redis could not be reached or cannot serve (refused, timed out, auth, read-only)."""
+
+
+def describe_url(url: str) -> str:
+    """The URL without password or query (which may hold one), fit for logs and errors."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    if not user + host:  # unix:///path: urlunsplit would drop the empty authority
+        return f"{parts.scheme}://{parts.path}"
+    return urlunsplit((parts.scheme, user + host, parts.path, "", ""))
+
+
+def _url_password(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.password:
+        return unquote(parts.password)
+    values = parse_qs(parts.query).get("password")
+    return values[0] if values else None
+
+
+def _describe_pool(kwargs: Mapping[str, Any], ssl: bool) -> str:
+    if kwargs.get("path"):
+        return f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}"
+    user = f"{kwargs['username']}@" if kwargs.get("username") else ""
+    scheme = "rediss" if ssl else "redis"
+    host = kwargs.get("host", "localhost")
+    return f"{scheme}://{user}{host}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
+
+
+def _describe_client(client: redis.Redis | aredis.Redis) -> tuple[str, str | None]:
+    pool = client.connection_pool
+    kwargs: Mapping[str, Any] = pool.connection_kwargs
+    ssl = "SSL" in getattr(pool, "connection_class", type(None)).__name__
+    return _describe_pool(kwargs, ssl), kwargs.get("password")
+
+
+def _client_kwargs(redis_kwargs: Mapping[str, Any], *, for_async: bool) -> dict[str, Any]:
+    kwargs = {**CLIENT_DEFAULTS, **redis_kwargs}
+    if "retry" not in kwargs:
+        # One quick reconnect covers an idle connection the server dropped; more only delay
+        # the error when Redis is really down.
+        backoff = ExponentialWithJitterBackoff(cap=0.2, base=0.02)
+        kwargs["retry"] = AsyncRetry(backoff, _RETRIES) if for_async else Retry(backoff, _RETRIES)
+    return kwargs
+
+
+class RedisPart:
+    """Holds a sync client and async clients, closes those it made, and names Redis safely.
+
+    Built from a URL, it makes its sync client on first use and one async client per event
+    loop (an asyncio connection belongs to the loop that opened it). Given clients are used
+    as they are and left for their owner to close.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis | None = None,
+        async_client: aredis.Redis | None = None,
+        *,
+        url: str | None = None,
+        redis_kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
+        if client is None and async_client is None and url is None:
+            raise ValueError("give a Redis URL (use from_url) or a client / async_client")
+        self._client = client
+        self._async_client = async_client
+        self._url = url
+        self._kwargs = dict(redis_kwargs or {})
+        self._own_client: redis.Redis | None = None
+        self._making = threading.Lock()
+        self._loop_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, aredis.Redis
+        ] = weakref.WeakKeyDictionary()
+        if url is not None:
+            self.where = describe_url(url)
+            self._password = _url_password(url)
+        else:
+            given = client if client is not None else async_client
+            assert given is not None
+            self.where, self._password = _describe_client(given)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.where!r})"
+
+    def _sync(self) -> redis.Redis:
+        if self._client is not None:
+            return self._client
+        if self._url is None:
+            raise TypeError(
+                f"{type(self).__name__} was given only an async client; use the a* methods, "
+                "or pass client= as well"
+            )
+        with self._making:  # two threads' first calls must not each make (and leak) a pool
+            if self._own_client is None:
+                self._own_client = redis.Redis.from_url(
+                    self._url, **_client_kwargs(self._kwargs, for_async=False)
+                )
+            return self._own_client
+
+    def _async(self) -> aredis.Redis:
+        if self._async_client is not None:
+            return self._async_client
+        if self._url is None:
+            raise TypeError(
+                f"{type(self).__name__} was given only a sync client; use the sync methods, "
+                "or pass async_client= as well"
+            )
+        loop = asyncio.get_running_loop()
+        client = self._loop_clients.get(loop)
+        if client is None:
+            client = aredis.Redis.from_url(
+                self._url, **_client_kwargs(self._kwargs, for_async=False)
+            )
+            self._loop_clients[loop] = client
+        return client
+
+    def close(self) -> None:
+        """Close the sync client this object made (given clients are left open)."""
+        with self._making:
+            client, self._own_client = self._own_client, None
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the async client this object made for the running loop."""
+        client = self._loop_clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
+
+    def _error(self, exc: RedisError, doing: str) -> StoreError:
+        reason = str(exc) or type(exc).__name__
+        if self._password:
+            reason = reason.replace(self._password, "***")
+        if isinstance(exc, _UNAVAILABLE):
+            return StoreUnavailable(f"Redis at {self.where} is unavailable while {doing}: {reason}")
+        return StoreError(f"Redis at {self.where} failed while {doing}: {reason}")
+
+    @contextmanager
+    def _translating(self, doing: str) -> Iterator[None]:
+        """Turn redis-py's errors into ours, naming the server but never its password."""
+        try:
+            yield
+        except RedisError as exc:
+            raise self._error(exc, doing) from exc
+
+
+class Script:
+    """A Lua script sent by digest (EVALSHA) and loaded on the first NOSCRIPT answer."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sha = hashlib.sha1(source.encode("utf-8")).hexdigest()
+
+    def run(self, client: redis.Redis, keys: list[str], args: list[Any]) -> Any:
+        try:
+            return client.evalsha(self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            return client.eval(self.source, len(keys), *keys, *args)
+
+    async def arun(self, client: aredis.Redis, keys: list[str], args: list[Any]) -> Any:
+        try:
+            return await client.evalsha(self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            return await client.eval(self.source, len(keys), *keys, *args)
+
+
+class WarnEvery:
+    """Logs a warning at most once per ``interval`` seconds, so an outage cannot flood logs."""
+
+    def __init__(self, interval: float = 60.0) -> None:
+        self.interval = interval
+        self._next = 0.0
+
+    def __call__(self, message: str, *args: object) -> None:
+        now = time.monotonic()
+        if now >= self._next:
+            self._next = now + self.interval
+            log.warning(message, *args)

@@ -63,6 +63,7 @@ class EmulatorConfig:
     max_user_departments: int = 100
     userid_case_insensitive_lookup: bool = True
     user_department_missing_errcode: int = 41019
+    biz_mail_counts_as_contact: bool = False
     batchdelete_invalid_errcode: int = 60111
     validate_main_department: bool = True
     honour_fetch_child: bool = True
@@ -76,6 +77,7 @@ class EmulatorConfig:
     external_text_max_len: int = 32
     active_stat_max_days: int = 30
     invite_all_invalid_errcode: int = 82001
+    join_qrcode_default_size: int = 1
 
     # tags
     max_tags: int = 3000

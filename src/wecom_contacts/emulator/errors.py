@@ -10,7 +10,7 @@ ERRMSG: dict[int, str] = {
     40003: "invalid userid",
     40013: "invalid corpid",
     40014: "invalid access_token",
-    40031: "invalid userid list",
+    40031: "all list invalid",
     40032: "invalid userid list size",
     40033: "invalid charset. please check your request, if include \\uxxxx will create fail!",
     40035: "invalid args size",
@@ -90,12 +90,20 @@ ERRMSG: dict[int, str] = {
 class ApiError(Exception):
     """A WeCom errcode to answer with; `detail` says which field or value was wrong."""
 
-    def __init__(self, errcode: int, detail: str = "") -> None:
+    def __init__(self, errcode: int, detail: str = "", *, warn: bool = False) -> None:
         super().__init__(f"{errcode}: {detail}" if detail else str(errcode))
         self.errcode = errcode
         self.detail = detail
+        # the body could not be parsed: errmsg gets "Warning: wrong json format."
+        self.warn = warn
 
 
 def errmsg_text(errcode: int) -> str:
-    """The English text for an errcode (a generic one for codes not in the table)."""
-    return ERRMSG.get(errcode, f"error {errcode}")
+    """The English text for an errcode; codes outside this table (an injected fault, say)
+    take the English meaning from the project's errcode table, which is plain data."""
+    if errcode in ERRMSG:
+        return ERRMSG[errcode]
+    from .._errcodes import ERRCODES
+
+    info = ERRCODES.get(errcode)
+    return info.en if info is not None else f"error {errcode}"

@@ -43,6 +43,28 @@ class User:
             return 2
         return 1 if self.activated else 4
 
+    @property
+    def main_department(self) -> int:
+        main = self.fields.get("main_department")
+        if isinstance(main, int) and main in self.departments:
+            return main
+        return self.departments[0] if self.departments else 0
+
+    def wire(self, direct_leader: list[str]) -> dict[str, Any]:
+        """Everything stored about the member in wire names, nothing hidden or defaulted."""
+        data: dict[str, Any] = {"userid": self.userid}
+        data.update(self.fields)
+        data.update(
+            department=list(self.departments),
+            order=list(self.orders),
+            is_leader_in_dept=list(self.leaders),
+            direct_leader=direct_leader,
+            main_department=self.main_department,
+            enable=self.enable,
+            status=self.status,
+        )
+        return data
+
 
 @dataclass
 class Tag:
@@ -62,7 +84,7 @@ class Secret:
     kind: str  # "sync" | "app"
     visible_departments: tuple[int, ...] = ()
     visible_users: tuple[str, ...] = ()
-    hide_sensitive: bool = False
+    hide_sensitive: bool | None = None  # None: follow the config switch
 
 
 @dataclass

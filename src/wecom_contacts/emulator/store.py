@@ -47,7 +47,7 @@ SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS secrets (
         secret TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
         visible_departments TEXT NOT NULL, visible_users TEXT NOT NULL,
-        hide_sensitive INTEGER NOT NULL)""",
+        hide_sensitive INTEGER)""",
     """CREATE TABLE IF NOT EXISTS tokens (
         token TEXT PRIMARY KEY, secret TEXT NOT NULL, issued_at REAL NOT NULL,
         expires_at REAL NOT NULL)""",

@@ -1,0 +1,1 @@
+"""Validation rules per API area: pure functions that raise ApiError(errcode)."""

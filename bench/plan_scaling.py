@@ -1,0 +1,171 @@
+"""Directory sync at scale: plan time and peak memory for 10k and 100k users, and the API calls
+of an initial 10k import and of a 100-change update against the emulator.
+
+Run: .venv/bin/python bench/plan_scaling.py [--sizes 10000 100000] [--no-emulator]
+Goal (issue 6): planning grows linearly (100k/10k ratio ≈ 10 for time and memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from wecom_contacts import Client
+from wecom_contacts.emulator import EmulatorConfig, EmulatorServer
+from wecom_contacts.sync import (
+    DesiredDepartment,
+    DesiredDirectory,
+    DesiredTag,
+    DesiredUser,
+    LiveDepartment,
+    LiveDirectory,
+    LiveTag,
+    LiveUser,
+    Membership,
+    PlanOptions,
+    apply_plan,
+    make_plan,
+    read_live,
+)
+from wecom_contacts.testing import EmulatorControl
+
+USERS_PER_DEPARTMENT = 50
+
+
+def company(n_users: int) -> DesiredDirectory:
+    """A two-level company: 事业部 → 组, 50 people per 组, ten tags of a tenth each."""
+    groups = max(1, n_users // USERS_PER_DEPARTMENT)
+    depts = [DesiredDepartment(("总部",))]
+    paths = []
+    for g in range(groups):
+        unit = ("总部", f"事业部{g // 20}")
+        if g % 20 == 0:
+            depts.append(DesiredDepartment(unit, name_en=f"Unit {g // 20}"))
+        paths.append((*unit, f"组{g}"))
+        depts.append(DesiredDepartment(paths[-1]))
+    users = [
+        DesiredUser(
+            f"u{u:06d}",
+            {"name": f"员工{u}", "mobile": f"139{u:08d}", "email": f"u{u:06d}@example.com",
+             "position": f"职位{u % 13}", "gender": "1" if u % 2 else "2"},
+            departments=[Membership("/".join(paths[u % groups]), leader=u < groups)],
+        )
+        for u in range(n_users)
+    ]
+    tags = [DesiredTag(f"标签{t}", users=[x.userid for x in users[t::10]]) for t in range(10)]
+    return DesiredDirectory(depts, users, tags, source="synthetic")
+
+
+def live_copy(desired: DesiredDirectory) -> LiveDirectory:
+    """The live directory that already matches ``desired`` (ids assigned top-down)."""
+    assert desired.departments is not None and desired.users is not None
+    ids: dict[tuple[str, ...], int] = {("总部",): 1}
+    depts = [LiveDepartment(1, "总部", 0)]
+    for dept in desired.departments[1:]:
+        ids[dept.path] = len(ids) + 1
+        depts.append(LiveDepartment(ids[dept.path], dept.name, ids[dept.path[:-1]],
+                                    name_en=dept.name_en))
+    users = [
+        LiveUser(u.userid, {**u.fields, "enable": True},
+                 [(ids[tuple(str(m.department).split("/"))], m.leader, 0)
+                  for m in u.departments or []])
+        for u in desired.users
+    ]
+    tags = [LiveTag(i + 1, t.name, list(t.users or [])) for i, t in enumerate(desired.tags or [])]
+    return LiveDirectory.from_records(depts, users, tags)
+
+
+def with_changes(desired: DesiredDirectory, n: int, seed: int = 7) -> DesiredDirectory:
+    """``n`` changes: position edits, moves, joiners and leavers in equal parts."""
+    assert desired.users is not None
+    rng = random.Random(seed)
+    users = list(desired.users)
+    picked = rng.sample(range(len(users)), n)
+    for i in picked[: n // 2]:
+        u = users[i]
+        users[i] = DesiredUser(u.userid, {**u.fields, "position": "新职位"}, u.departments)
+    for i in picked[n // 2: 3 * n // 4]:
+        u = users[i]
+        other = users[(i + 7) % len(users)].departments
+        users[i] = DesiredUser(u.userid, dict(u.fields), other)
+    leavers = set(picked[3 * n // 4: 7 * n // 8])
+    gone = {users[i].userid for i in leavers}
+    users = [u for i, u in enumerate(users) if i not in leavers]
+    tags = [DesiredTag(t.name, users=[u for u in t.users or () if u not in gone])
+            for t in desired.tags or ()]
+    for j in range(n - 7 * n // 8):
+        users.append(DesiredUser(f"new{j:04d}", {"name": f"新人{j}", "mobile": f"137{j:08d}"},
+                                 users[j].departments))
+    return DesiredDirectory(desired.departments, users, tags, source="changed")
+
+
+def measure_plan(n_users: int) -> tuple[float, float, int]:
+    desired = company(n_users)
+    live = live_copy(desired)
+    changed = with_changes(desired, max(100, n_users // 100))
+    options = PlanOptions(allow_deletes=True)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        plan = make_plan(changed, live, options)
+        best = min(best, time.perf_counter() - start)
+    tracemalloc.start()
+    make_plan(changed, live, options)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return best, peak / 2**20, len(plan.steps)
+
+
+def api_calls(control: EmulatorControl, client: Client, desired: DesiredDirectory,
+              journal: Path) -> tuple[int, int, int, float]:
+    """(steps, write calls, all calls, seconds) of planning and applying ``desired``."""
+    before = control.stats()
+    start = time.perf_counter()
+    plan = make_plan(desired, read_live(client), PlanOptions(allow_deletes=True))
+    report = apply_plan(client, plan, journal, durable=False)
+    elapsed = time.perf_counter() - start
+    assert report.ok, report.summary()
+    after = control.stats()
+    writes = sum(after["writes"].values()) - sum(before.get("writes", {}).values())
+    calls = sum(after["calls"].values()) - sum(before.get("calls", {}).values())
+    return len(plan.steps), writes, calls, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000])
+    parser.add_argument("--no-emulator", action="store_true")
+    args = parser.parse_args()
+    small, large = args.sizes
+    print(f"make_plan, 1% of users changed (best of 3; peak traced memory), sizes {small:,} "
+          f"and {large:,}")
+    results = {n: measure_plan(n) for n in (small, large)}
+    for n, (seconds, mib, steps) in results.items():
+        print(f"  {n:>7,} users: {seconds * 1000:8.1f} ms  {mib:7.1f} MiB peak  {steps:5} steps")
+    (t1, m1, _), (t2, m2, _) = results[small], results[large]
+    print(f"  ratio {large // small}x users: time x{t2 / t1:.1f}, memory x{m2 / m1:.1f} "
+          "(linear growth is x10)")
+    if args.no_emulator:
+        return
+    print("\nAPI calls against the emulator — one call per step: the import-job path "
+          "(batch/syncuser, issue 5) is not used yet, so these are the per-call figures")
+    config = EmulatorConfig(rate_limits=())  # the bench measures calls, not WeCom's limits
+    with EmulatorServer(config) as server, tempfile.TemporaryDirectory() as tmp:
+        control = EmulatorControl(server.base_url, corp_id=config.corp_id, secret=config.secret)
+        with Client(config.corp_id, config.secret, base_url=server.base_url) as client:
+            initial = company(small)
+            for label, desired in (("initial import", initial),
+                                   ("100-change update", with_changes(initial, 100))):
+                steps, writes, calls, secs = api_calls(control, client, desired,
+                                                       Path(tmp) / f"{label}.journal")
+                print(f"  {label:>18}: {steps:6,} steps, {writes:6,} write calls, {calls:6,} "
+                      f"calls in all (reads for plan + drift check), {secs:5.1f} s")
+        control.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Directory sync: desired state (YAML / JSON / CSV) → plan → journaled, resumable apply.
+
+    desired = load_desired("org.yaml")
+    live = read_live(client)
+    plan = make_plan(desired, live, PlanOptions(protected_users={"admin"}))
+    print(render_plan(plan))
+    Path("plan.json").write_text(plan.to_json())
+    report = apply_plan(client, Plan.from_json(Path("plan.json").read_text()), "apply.journal")
+
+See docs/sync.md for the file format, the planning rules and the apply guarantees.
+"""
+
+from .apply import BulkRunner, ProgressCallback, apply_plan, check_drift, plan_and_apply
+from .document import EXPORT_FORMATS, directory_document, dump_directory
+from .errors import (
+    DeletionCapError,
+    DesiredStateError,
+    DriftError,
+    JournalError,
+    PlanError,
+    SyncError,
+)
+from .live import LiveDepartment, LiveDirectory, LiveTag, LiveUser, user_from_wire
+from .model import (
+    DesiredDepartment,
+    DesiredDirectory,
+    DesiredTag,
+    DesiredUser,
+    Membership,
+)
+from .plan import make_plan
+from .plan_types import Plan, PlanOptions, Step
+from .read import export_directory, read_live
+from .render import render_plan
+from .report import ApplyReport, ProgressEvent, StepFailure
+from .scope import fingerprint, scope_for
+from .sources import load_desired, parse_desired
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "ApplyReport",
+    "BulkRunner",
+    "DeletionCapError",
+    "DesiredDepartment",
+    "DesiredDirectory",
+    "DesiredStateError",
+    "DesiredTag",
+    "DesiredUser",
+    "DriftError",
+    "JournalError",
+    "LiveDepartment",
+    "LiveDirectory",
+    "LiveTag",
+    "LiveUser",
+    "Membership",
+    "Plan",
+    "PlanError",
+    "PlanOptions",
+    "ProgressCallback",
+    "ProgressEvent",
+    "Step",
+    "StepFailure",
+    "SyncError",
+    "apply_plan",
+    "check_drift",
+    "directory_document",
+    "dump_directory",
+    "export_directory",
+    "fingerprint",
+    "load_desired",
+    "make_plan",
+    "parse_desired",
+    "plan_and_apply",
+    "read_live",
+    "render_plan",
+    "scope_for",
+    "user_from_wire",
+]

@@ -1,0 +1,76 @@
+"""Directory-sync errors: bad desired state, impossible plans, drift, deletion caps, journals.
+
+    SyncError
+    ├── DesiredStateError     the desired file is wrong: says where (line / row / JSON pointer)
+    ├── PlanError             desired and live cannot be reconciled as asked
+    │   └── DeletionCapError  more deletions than allowed without allow_deletes=True
+    ├── DriftError            the live directory changed since the plan was made
+    └── JournalError          the journal belongs to another plan, or the apply already ran
+"""
+
+from __future__ import annotations
+
+from ..errors import WeComError
+
+__all__ = [
+    "DeletionCapError",
+    "DesiredStateError",
+    "DriftError",
+    "JournalError",
+    "PlanError",
+    "SyncError",
+]
+
+
+class SyncError(WeComError):
+    """Root of the directory-sync errors (itself a ``WeComError``)."""
+
+
+class DesiredStateError(SyncError):
+    """A desired-state document is invalid; ``where`` names the file and the place in it.
+
+    ``where`` is ``"org.yaml, line 12"``, ``"users.csv, row 7, column 手机号"`` or
+    ``"org.json, /users/3/mobile (line 40)"``; ``field`` is the offending key, if any.
+    """
+
+    def __init__(self, message: str, *, where: str = "", field: str | None = None) -> None:
+        self.message = message
+        self.where = where
+        self.field = field
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{message}")
+
+
+class PlanError(SyncError):
+    """The desired state cannot be planned against the live directory (see ``problems``)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"cannot plan ({len(problems)} problem(s)):\n{lines}")
+
+
+class DeletionCapError(PlanError):
+    """The plan deletes more than the cap; nothing was planned."""
+
+    def __init__(self, message: str, *, deletions: int, limit: int) -> None:
+        self.deletions = deletions
+        self.limit = limit
+        super().__init__([message])
+
+
+class DriftError(SyncError):
+    """The live directory's fingerprint differs from the one the plan was made from."""
+
+    def __init__(self, expected: str, actual: str) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"the live directory changed since this plan was made (plan fingerprint "
+            f"{expected[:19]}…, live now {actual[:19]}…); nothing was applied. Make a new plan "
+            "against the current directory and apply that one."
+        )
+
+
+class JournalError(SyncError):
+    """The journal file cannot be used for this apply (other plan, or already started)."""

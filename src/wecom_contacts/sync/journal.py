@@ -1,0 +1,125 @@
+"""The apply journal: one SQLite file per apply, every step recorded before and after it runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from typing import Any
+
+from .errors import JournalError
+from .plan_types import Plan
+
+__all__ = ["STATUSES", "Journal"]
+
+STATUSES = ("pending", "running", "done", "failed", "skipped")
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS steps (
+        id INTEGER PRIMARY KEY, op TEXT NOT NULL, target TEXT NOT NULL,
+        status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        result TEXT, error TEXT, started_at REAL, finished_at REAL)""",
+)
+
+
+class Journal:
+    """Step states of one plan's apply. Each change is its own committed transaction, so a
+    process killed at any point leaves at most one step "running"."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], plan: Plan, *, durable: bool = True) -> Journal:
+        """Open (or create) the journal of ``plan``; refuses a journal of another plan."""
+        name = os.fspath(path)
+        conn = sqlite3.connect(name, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed step survives a power cut, not only a killed process
+        conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        journal = cls(conn, name)
+        digest = journal.meta("plan_digest")
+        if digest is None:
+            with journal._tx():
+                conn.execute("INSERT INTO meta VALUES ('plan_digest', ?)", (plan.digest,))
+                conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (plan.fingerprint,))
+                conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (str(time.time()),))
+                conn.executemany(
+                    "INSERT INTO steps (id, op, target, status) VALUES (?, ?, ?, 'pending')",
+                    [(s.id, s.op, s.target) for s in plan.steps],
+                )
+        elif digest != plan.digest:
+            conn.close()
+            raise JournalError(
+                f"the journal {name} records the apply of another plan; use a new journal "
+                "file for this plan (or the plan that journal belongs to)"
+            )
+        return journal
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self._conn)
+
+    def meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def statuses(self) -> dict[int, str]:
+        return {int(i): str(s) for i, s in self._conn.execute("SELECT id, status FROM steps")}
+
+    def counts(self) -> dict[str, int]:
+        rows = self._conn.execute("SELECT status, COUNT(*) FROM steps GROUP BY status")
+        return {str(s): int(n) for s, n in rows}
+
+    def results(self) -> dict[int, dict[str, Any]]:
+        rows = self._conn.execute("SELECT id, result FROM steps WHERE result IS NOT NULL")
+        return {int(i): json.loads(r) for i, r in rows}
+
+    def errors(self) -> dict[int, dict[str, Any]]:
+        rows = self._conn.execute("SELECT id, error FROM steps WHERE error IS NOT NULL")
+        return {int(i): json.loads(e) for i, e in rows}
+
+    def mark_running(self, step_id: int) -> None:
+        self._conn.execute(
+            "UPDATE steps SET status = 'running', attempts = attempts + 1, started_at = ?, "
+            "error = NULL WHERE id = ?", (time.time(), step_id),
+        )
+
+    def mark_done(self, step_id: int, result: dict[str, Any]) -> None:
+        self._conn.execute(
+            "UPDATE steps SET status = 'done', result = ?, error = NULL, finished_at = ? "
+            "WHERE id = ?", (json.dumps(result, ensure_ascii=False), time.time(), step_id),
+        )
+
+    def mark_failed(self, step_id: int, error: dict[str, Any]) -> None:
+        self._conn.execute(
+            "UPDATE steps SET status = 'failed', error = ?, finished_at = ? WHERE id = ?",
+            (json.dumps(error, ensure_ascii=False), time.time(), step_id),
+        )
+
+    def mark_skipped(self, step_id: int, reason: str) -> None:
+        self._conn.execute(
+            "UPDATE steps SET status = 'skipped', error = ?, finished_at = ? WHERE id = ?",
+            (json.dumps({"skipped": reason}, ensure_ascii=False), time.time(), step_id),
+        )
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("BEGIN")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._conn.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,139 @@
+"""make_plan: a pure function from (desired, live, options) to an ordered, checked Plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+
+from .errors import DeletionCapError, PlanError
+from .live import LiveDirectory
+from .model import DesiredDirectory
+from .plan_build import Builder
+from .plan_departments import DeptIndex, plan_departments
+from .plan_tags import plan_tags
+from .plan_types import Plan, PlanOptions, Step
+from .plan_users import UserOutcome, plan_users
+from .scope import Scope, fingerprint, scope_for
+
+__all__ = ["check_deletion_cap", "make_plan"]
+
+_DELETES = frozenset({"user.delete", "department.delete", "tag.delete"})
+
+
+def make_plan(
+    desired: DesiredDirectory,
+    live: LiveDirectory,
+    options: PlanOptions | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> Plan:
+    """Diff desired against live; the steps run top-down, deletions last.
+
+    Raises PlanError listing every problem found (unknown departments, users that cannot be
+    created, ...) and DeletionCapError when the plan deletes more than the cap allows.
+    """
+    # The planner builds many small containers that live until it returns; CPython's full
+    # collections would re-scan all of them again and again, making big plans superlinear.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _make_plan(desired, live, options or PlanOptions(), now)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _make_plan(desired: DesiredDirectory, live: LiveDirectory, options: PlanOptions,
+               now: dt.datetime | None) -> Plan:
+    scope = scope_for(live, options)
+    b = Builder()
+    index = plan_departments(desired, live, scope, b)
+    users = plan_users(desired, live, scope, index, options, b)
+    doomed = _deletable(index, users, b)
+    from_tags = plan_tags(desired, live, scope, index, users, b)
+    _delete_departments(doomed, index, users, from_tags, b)
+    if b.problems:
+        raise PlanError(b.problems)
+    steps = b.steps()
+    check_deletion_cap(steps, live, scope, options)
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    return Plan(steps, fingerprint(live, scope), options, b.warnings, desired.source, stamp)
+
+
+def _deletable(index: DeptIndex, users: UserOutcome, b: Builder) -> list[int]:
+    """The departments to delete, deepest first: those nobody stays in, with no kept child."""
+    if not index.managed:
+        return []
+    staying = users.staying()
+    blocked: set[int] = set()
+    for dept_id in index.doomed:  # deepest first, so children are decided before parents
+        children = index.live.children.get(dept_id, ())
+        members = staying.get(dept_id, [])
+        if members or any(c in blocked for c in children):
+            blocked.add(dept_id)
+            path = index.live_path(dept_id)
+            if dept_id in index.vacated:
+                b.problems.append(
+                    f"department {path} must make way for a new department of that name but "
+                    f"cannot be deleted: it keeps {_who(members, users)}"
+                )
+            else:
+                reason = _who(members, users) if members else "a department that is kept"
+                b.warnings.append(
+                    f"department {path} is not in the desired state but is kept: it still "
+                    f"holds {reason}"
+                )
+    return [d for d in index.doomed if d not in blocked]
+
+
+def _who(keys: list[str], users: UserOutcome) -> str:
+    names = sorted(users.final.get(k, k) for k in keys)
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return f"{len(names)} member(s) the plan does not move out ({shown})"
+
+
+def _delete_departments(doomed: list[int], index: DeptIndex, users: UserOutcome,
+                        from_tags: list[tuple[int, int]], b: Builder) -> None:
+    tag_steps: dict[int, list[int]] = {}
+    for dept_id, step in from_tags:
+        tag_steps.setdefault(dept_id, []).append(step)
+    deleted: dict[int, int] = {}
+    for dept_id in doomed:  # deepest first
+        live_dept = index.live.departments[dept_id]
+        deps = [*users.leaving.get(dept_id, ()), *index.moved_out.get(dept_id, ()),
+                *tag_steps.get(dept_id, ()), index.vacated.get(dept_id)]
+        deps += [deleted[c] for c in index.live.children.get(dept_id, ()) if c in deleted]
+        deleted[dept_id] = b.add(
+            "department.delete", "department.delete", index.live_path(dept_id),
+            {"id": dept_id}, changes={"name": (live_dept.name, None)}, depends_on=deps,
+        )
+
+
+def check_deletion_cap(steps: list[Step], live: LiveDirectory, scope: Scope,
+                       options: PlanOptions) -> None:
+    """Refuse more than ``max_deletes`` deletions, or more than ``max_delete_ratio`` of the
+    users, departments and tags in scope, unless ``allow_deletes``."""
+    if options.allow_deletes:
+        return
+    deletes = [s for s in steps if s.op in _DELETES]
+    if not deletes:
+        return
+    in_scope = (
+        sum(1 for u in live.users.values() if scope.has_user(u))
+        + sum(1 for d in live.departments if d != scope.anchor and scope.has_department(d))
+        + (len(live.tags) if scope.departments is None else 0)
+    )
+    ratio_limit = int(options.max_delete_ratio * in_scope)
+    limit = min(options.max_deletes, ratio_limit)
+    if len(deletes) <= limit:
+        return
+    kinds = {k: sum(1 for s in deletes if s.kind == k) for k in ("user", "department", "tag")}
+    detail = ", ".join(f"{n} {k}(s)" for k, n in kinds.items() if n)
+    raise DeletionCapError(
+        f"the plan deletes {len(deletes)} objects ({detail}); the cap is {options.max_deletes} "
+        f"deletions or {options.max_delete_ratio:.0%} of the {in_scope} users, departments "
+        f"and tags in scope ({ratio_limit}), whichever is smaller. Check the desired state; "
+        "to go ahead pass allow_deletes=True (CLI: --allow-deletes), or keep users with "
+        "disable_instead_of_delete=True",
+        deletions=len(deletes), limit=limit,
+    )

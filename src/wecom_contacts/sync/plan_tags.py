@@ -1,0 +1,153 @@
+"""Tag diff: create and rename tags, add and remove members (users and departments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .live import LiveDirectory, LiveTag
+from .model import DesiredDirectory, DesiredTag
+from .plan_build import Builder, Target, step_of
+from .plan_departments import DeptIndex, Unresolved
+from .plan_types import ref
+from .plan_users import UserOutcome
+from .scope import Scope
+
+__all__ = ["plan_tags"]
+
+# tag/addtagusers and deltagusers take at most 1,000 users and 100 departments per call
+_MAX_USERS = 1000
+_MAX_DEPARTMENTS = 100
+
+
+def plan_tags(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, index: DeptIndex,
+              users: UserOutcome, b: Builder) -> list[tuple[int, int]]:
+    """Emit tag steps; returns (department id, step) for departments taken out of tags."""
+    if desired.tags is None:
+        return []
+    matched: dict[str, LiveTag] = {}
+    by_name = {t.name: t for t in live.tags.values()}
+    claimed: set[int] = set()
+    for tag in desired.tags:
+        if tag.id is not None and tag.id in live.tags:
+            matched[tag.name] = live.tags[tag.id]
+            claimed.add(tag.id)
+    for tag in desired.tags:
+        found = by_name.get(tag.name)
+        if tag.name not in matched and found is not None and found.id not in claimed:
+            matched[tag.name] = found
+            claimed.add(found.id)
+    removed_departments: list[tuple[int, int]] = []
+    for tag in desired.tags:
+        current = matched.get(tag.name)
+        target: Target
+        create_step: int | None = None
+        if current is None:
+            params: dict[str, Any] = {"name": tag.name}
+            if tag.id is not None:
+                params["id"] = tag.id
+            create_step = b.add("tag.upsert", "tag.create", tag.name, params)
+            target = ref(create_step)
+        else:
+            target = current.id
+            if current.name != tag.name:
+                b.add("tag.upsert", "tag.update", tag.name, {"id": current.id, "name": tag.name},
+                      changes={"name": (current.name, tag.name)})
+        try:
+            removed_departments += _members(tag, current, target, create_step, live, scope,
+                                            index, users, b)
+        except Unresolved as exc:
+            b.problems.append(f"{tag.origin}: tag {tag.name}: {exc}")
+    if scope.departments is None:  # tags are corp-wide: only a whole-directory plan deletes
+        for live_tag in sorted(live.tags.values(), key=lambda t: t.id):
+            if live_tag.id not in claimed:
+                b.add("tag.delete", "tag.delete", live_tag.name, {"id": live_tag.id},
+                      changes={"name": (live_tag.name, None)})
+    return removed_departments
+
+
+def _user_ids(tag: DesiredTag, current: LiveTag | None, live: LiveDirectory, scope: Scope,
+              users: UserOutcome) -> tuple[list[str], list[str]]:
+    """(userids to add, userids to remove), as final userids, managed users only."""
+    def managed(key: str) -> bool:
+        if key in users.managed_keys:
+            return True
+        user = live.users.get(key)
+        return user is not None and scope.has_user(user)
+
+    want: dict[str, str] = {}
+    for userid in tag.users or ():
+        key = userid.lower()
+        known = key in live.users
+        if not known and scope.departments is not None:
+            continue  # users outside a subtree are not read: not managed here
+        if users.managed and key not in users.desired_keys:
+            if not known or managed(key):  # unknown, or about to be deleted
+                raise Unresolved(f"user {userid} is not in the users section")
+            continue  # protected or outside the subtree: its tags are left alone
+        if not users.managed and not known:
+            raise Unresolved(f"user {userid} does not exist")
+        if managed(key):
+            want[key] = users.final.get(key, userid)
+    have: dict[str, str] = {}
+    for userid in current.users if current else ():
+        key = userid.lower()
+        if key in users.removed:
+            continue  # deleting the user takes it out of the tag
+        final = users.final.get(key, userid)
+        if managed(key) or managed(final.lower()):
+            have[final.lower()] = final
+    add = [want[k] for k in want if k not in have]
+    remove = [have[k] for k in have if k not in want]
+    return add, remove
+
+
+def _members(tag: DesiredTag, current: LiveTag | None, target: Target, create_step: int | None,
+             live: LiveDirectory, scope: Scope, index: DeptIndex, users: UserOutcome,
+             b: Builder) -> list[tuple[int, int]]:
+    add_users: list[str] = []
+    remove_users: list[str] = []
+    if tag.users is not None:
+        add_users, remove_users = _user_ids(tag, current, live, scope, users)
+    add_depts: list[tuple[Target, str]] = []
+    remove_depts: list[int] = []
+    if tag.departments is not None:
+        wanted: dict[Any, tuple[Target, str]] = {}
+        for dept in tag.departments:
+            resolved = index.resolve(dept)
+            if resolved is not None:
+                key = resolved[0] if isinstance(resolved[0], int) else ("ref", step_of(resolved[0]))
+                wanted[key] = resolved
+        have = {d for d in (current.departments if current else ()) if scope.has_department(d)}
+        add_depts = [v for k, v in wanted.items() if k not in have]
+        remove_depts = sorted(d for d in have if d not in wanted)
+    user_deps = [users.steps.get(u.lower()) for u in add_users]
+    user_deps += [users.steps.get(u.lower()) for u in remove_users]
+    for chunk_users, chunk_depts in _chunks(add_users, add_depts):
+        b.add(
+            "tag.members", "tag.add_members", tag.name,
+            {"id": target, "userids": chunk_users, "department_ids": [t for t, _ in chunk_depts]},
+            changes={"users": ([], chunk_users), "departments": ([], [p for _, p in chunk_depts])},
+            depends_on=[create_step, *user_deps, *(step_of(t) for t, _ in chunk_depts)],
+        )
+    removed: list[tuple[int, int]] = []
+    live_depts = [(d, index.live_path(d)) for d in remove_depts]
+    for chunk_users, chunk_live in _chunks(remove_users, live_depts):
+        step = b.add(
+            "tag.members", "tag.remove_members", tag.name,
+            {"id": target, "userids": chunk_users, "department_ids": [d for d, _ in chunk_live]},
+            changes={"users": (chunk_users, []), "departments": ([p for _, p in chunk_live], [])},
+            depends_on=user_deps,
+        )
+        removed += [(d, step) for d, _ in chunk_live]
+    return removed
+
+
+def _chunks(userids: list[str], depts: list[Any]) -> list[tuple[list[str], list[Any]]]:
+    """Split into calls of at most 1,000 users and 100 departments each."""
+    count = max((len(userids) + _MAX_USERS - 1) // _MAX_USERS,
+                (len(depts) + _MAX_DEPARTMENTS - 1) // _MAX_DEPARTMENTS)
+    return [
+        (userids[i * _MAX_USERS:(i + 1) * _MAX_USERS],
+         depts[i * _MAX_DEPARTMENTS:(i + 1) * _MAX_DEPARTMENTS])
+        for i in range(count)
+    ]

@@ -1,0 +1,323 @@
+"""The desired-state schema: plain data → DesiredDirectory, or a SchemaError naming the place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .model import (
+    DeptRef,
+    DesiredDepartment,
+    DesiredDirectory,
+    DesiredTag,
+    DesiredUser,
+    Membership,
+    join_path,
+    split_path,
+)
+
+__all__ = ["KeyPath", "SchemaError", "parse_document"]
+
+KeyPath = tuple[str | int, ...]
+
+_USERID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_@.\-]*$")
+_DEPT_FORBIDDEN = set('\\:*?"<>|')
+_TEXT_FIELDS = ("alias", "mobile", "email", "biz_mail", "position", "telephone", "address",
+                "external_position")
+_USER_KEYS = frozenset(
+    {"userid", "name", "previous_userid", "departments", "main_department", "direct_leader",
+     "gender", "enable", "extattr", "external_profile", "avatar_mediaid", *_TEXT_FIELDS}
+)
+_GENDER = {"1": "1", "2": "2", "male": "1", "female": "2", "m": "1", "f": "2", "男": "1",
+           "女": "2"}
+
+
+class SchemaError(Exception):
+    """One problem at ``path`` (e.g. ``("users", 3, "mobile")``)."""
+
+    def __init__(self, path: KeyPath, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(message)
+
+    @property
+    def field(self) -> str | None:
+        names = [p for p in self.path if isinstance(p, str)]
+        return names[-1] if len(names) > 1 else None
+
+
+def _mapping(value: Any, path: KeyPath, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SchemaError(path, f"{what} must be a mapping, not {_kind(value)}")
+    return value
+
+
+def _list(value: Any, path: KeyPath, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise SchemaError(path, f"{what} must be a list, not {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "true/false",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _unknown_keys(item: dict[str, Any], allowed: frozenset[str], path: KeyPath) -> None:
+    for key in item:
+        if key not in allowed:
+            hint = ", ".join(sorted(allowed))
+            raise SchemaError((*path, str(key)), f"unknown field {key!r} (expected one of: {hint})")
+
+
+def _text(value: Any, path: KeyPath, *, max_len: int | None = None) -> str:
+    # YAML reads an unquoted 13800000000 as a number; a number is accepted for any text field
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise SchemaError(path, f"{path[-1]} must be text, not {_kind(value)}")
+    text = str(value).strip()
+    if max_len is not None and len(text) > max_len:
+        raise SchemaError(path, f"{path[-1]} is {len(text)} characters long (at most {max_len})")
+    return text
+
+
+def _int(value: Any, path: KeyPath, *, minimum: int = 0) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SchemaError(path, f"{path[-1]} must be a whole number, not {_kind(value)}")
+    if value < minimum or value >= 2**32:
+        raise SchemaError(path, f"{path[-1]} must be between {minimum} and 2^32-1, not {value}")
+    return value
+
+
+def _bool(value: Any, path: KeyPath) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1"):
+        return bool(int(value))
+    raise SchemaError(path, f"{path[-1]} must be true or false, not {value!r}")
+
+
+def _userid(value: Any, path: KeyPath) -> str:
+    text = _text(value, path)
+    if not text or len(text.encode()) > 64 or not _USERID.match(text):
+        raise SchemaError(
+            path, f"{text!r} is not a valid userid (1-64 ASCII letters, digits, _ - @ . "
+            "starting with a letter or digit)",
+        )
+    return text
+
+
+def _dept_path(value: Any, path: KeyPath, root: str | None) -> tuple[str, ...]:
+    parts = split_path(_text(value, path))
+    for part in parts:
+        if not part:
+            raise SchemaError(path, f"department path {value!r} has an empty name")
+        if _DEPT_FORBIDDEN & set(part):
+            raise SchemaError(path, f"department name {part!r} contains one of \\ : * ? \" < > |")
+        if len(part) > 64:
+            raise SchemaError(path, f"department name {part!r} is longer than 64 characters")
+    if root is not None and parts[0] != root:
+        raise SchemaError(
+            path, f"department path {value!r} must start with the root department {root!r}"
+        )
+    return parts
+
+
+def _dept_ref(value: Any, path: KeyPath, root: str | None) -> DeptRef:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _int(value, path, minimum=1)
+    return join_path(_dept_path(value, path, root))
+
+
+def _departments(items: list[Any], origin: Callable[[KeyPath], str]) -> list[DesiredDepartment]:
+    allowed = frozenset({"path", "id", "name_en", "order", "previous_path"})
+    result: list[DesiredDepartment] = []
+    by_path: dict[tuple[str, ...], DesiredDepartment] = {}
+    position: dict[tuple[str, ...], int] = {}  # index in result
+    ids: set[int] = set()
+    root: str | None = None
+    for i, raw in enumerate(items):
+        path: KeyPath = ("departments", i)
+        item = _mapping(raw, path, "a department")
+        _unknown_keys(item, allowed, path)
+        if "path" not in item:
+            raise SchemaError(path, "a department needs a path (e.g. 总部/研发中心)")
+        parts = _dept_path(item["path"], (*path, "path"), root)
+        root = parts[0]
+        if parts in by_path and by_path[parts].origin != "implied":
+            raise SchemaError((*path, "path"), f"department {join_path(parts)!r} is listed twice")
+        dept = DesiredDepartment(parts, origin=origin(path))
+        if "id" in item:
+            dept.id = _int(item["id"], (*path, "id"), minimum=1)
+            if dept.id in ids:
+                raise SchemaError((*path, "id"), f"department id {dept.id} is used twice")
+            if (dept.id == 1) != (len(parts) == 1):
+                raise SchemaError((*path, "id"), "id 1 is the root department, and only it")
+            ids.add(dept.id)
+        if "name_en" in item:
+            dept.name_en = _text(item["name_en"], (*path, "name_en"), max_len=64)
+        if "order" in item:
+            dept.order = _int(item["order"], (*path, "order"))
+        if "previous_path" in item:
+            prev = _dept_path(item["previous_path"], (*path, "previous_path"), root)
+            dept.previous_path = prev if prev != parts else None
+        if parts in by_path:  # an ancestor implied by an earlier, deeper path
+            result[position[parts]] = dept
+        else:
+            for depth in range(1, len(parts)):
+                if parts[:depth] not in by_path:
+                    implied = DesiredDepartment(parts[:depth], origin="implied")
+                    by_path[parts[:depth]] = implied
+                    position[parts[:depth]] = len(result)
+                    result.append(implied)
+            position[parts] = len(result)
+            result.append(dept)
+        by_path[parts] = dept
+    result.sort(key=lambda d: len(d.path))  # parents first: stable, so file order otherwise
+    return result
+
+
+def _membership(raw: Any, path: KeyPath, root: str | None) -> Membership:
+    if isinstance(raw, dict):
+        _unknown_keys(raw, frozenset({"department", "leader", "order"}), path)
+        if "department" not in raw:
+            raise SchemaError(path, "a department entry needs 'department' (a path or an id)")
+        member = Membership(_dept_ref(raw["department"], (*path, "department"), root))
+        if "leader" in raw:
+            member.leader = _bool(raw["leader"], (*path, "leader"))
+        if "order" in raw:
+            member.order = _int(raw["order"], (*path, "order"))
+        return member
+    return Membership(_dept_ref(raw, path, root))
+
+
+def _user(item: dict[str, Any], path: KeyPath, root: str | None, origin: str) -> DesiredUser:
+    _unknown_keys(item, _USER_KEYS, path)
+    for required in ("userid", "name"):
+        if required not in item:
+            raise SchemaError(path, f"a user needs {required!r}")
+    user = DesiredUser(_userid(item["userid"], (*path, "userid")), {}, origin=origin)
+    name = _text(item["name"], (*path, "name"), max_len=64)
+    if not name:
+        raise SchemaError((*path, "name"), "name must not be empty")
+    user.fields["name"] = name
+    for key in _TEXT_FIELDS:
+        if key in item:
+            limit = 128 if key in ("position", "address") else 64
+            user.fields[key] = _text(item[key], (*path, key), max_len=limit)
+    if "gender" in item:
+        gender = _GENDER.get(str(item["gender"]).strip().lower())
+        if gender is None:
+            raise SchemaError((*path, "gender"), f"gender must be male/female (or 1/2, 男/女), "
+                              f"not {item['gender']!r}")
+        user.fields["gender"] = gender
+    if "enable" in item:
+        user.fields["enable"] = _bool(item["enable"], (*path, "enable"))
+    for key in ("extattr", "external_profile"):
+        if key in item:
+            user.fields[key] = _mapping(item[key], (*path, key), key)
+    if "previous_userid" in item:
+        prev = _userid(item["previous_userid"], (*path, "previous_userid"))
+        user.previous_userid = prev if prev.lower() != user.userid.lower() else None
+    if "departments" in item:
+        entries = _list(item["departments"], (*path, "departments"), "departments")
+        if not entries or len(entries) > 100:
+            raise SchemaError((*path, "departments"), "a user needs 1 to 100 departments")
+        user.departments = [
+            _membership(raw, (*path, "departments", j), root) for j, raw in enumerate(entries)
+        ]
+    if "main_department" in item:
+        user.main_department = _dept_ref(item["main_department"], (*path, "main_department"),
+                                         root)
+    if "direct_leader" in item:
+        leaders = _list(item["direct_leader"], (*path, "direct_leader"), "direct_leader")
+        if len(leaders) > 5:
+            raise SchemaError((*path, "direct_leader"), "at most 5 direct leaders")
+        user.direct_leader = [
+            _userid(v, (*path, "direct_leader", j)) for j, v in enumerate(leaders)
+        ]
+    if "avatar_mediaid" in item:
+        user.avatar_mediaid = _text(item["avatar_mediaid"], (*path, "avatar_mediaid"))
+    return user
+
+
+def _users(items: list[Any], root: str | None, origin: Callable[[KeyPath], str]
+           ) -> list[DesiredUser]:
+    users: list[DesiredUser] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(items):
+        path: KeyPath = ("users", i)
+        user = _user(_mapping(raw, path, "a user"), path, root, origin(path))
+        # WeCom compares userids case-insensitively
+        if user.userid.lower() in seen:
+            raise SchemaError((*path, "userid"), f"userid {user.userid!r} is listed twice")
+        seen.add(user.userid.lower())
+        users.append(user)
+    return users
+
+
+def _tags(items: list[Any], root: str | None, origin: Callable[[KeyPath], str]
+          ) -> list[DesiredTag]:
+    allowed = frozenset({"name", "id", "users", "departments"})
+    tags: list[DesiredTag] = []
+    names: set[str] = set()
+    ids: set[int] = set()
+    for i, raw in enumerate(items):
+        path: KeyPath = ("tags", i)
+        item = _mapping(raw, path, "a tag")
+        _unknown_keys(item, allowed, path)
+        if "name" not in item:
+            raise SchemaError(path, "a tag needs a name")
+        tag = DesiredTag(_text(item["name"], (*path, "name"), max_len=32), origin=origin(path))
+        if not tag.name or tag.name in names:
+            raise SchemaError((*path, "name"), f"tag name {tag.name!r} is empty or listed twice")
+        names.add(tag.name)
+        if "id" in item:
+            tag.id = _int(item["id"], (*path, "id"), minimum=1)
+            if tag.id in ids:
+                raise SchemaError((*path, "id"), f"tag id {tag.id} is used twice")
+            ids.add(tag.id)
+        if "users" in item:
+            raw_users = _list(item["users"], (*path, "users"), "users")
+            tag.users = [_userid(v, (*path, "users", j)) for j, v in enumerate(raw_users)]
+        if "departments" in item:
+            raw_depts = _list(item["departments"], (*path, "departments"), "departments")
+            tag.departments = [
+                _dept_ref(v, (*path, "departments", j), root) for j, v in enumerate(raw_depts)
+            ]
+        tags.append(tag)
+    return tags
+
+
+def parse_document(
+    data: Any, *, origin: Callable[[KeyPath], str], source: str = ""
+) -> DesiredDirectory:
+    """Validate a whole document; ``origin(path)`` names an item's place for later messages."""
+    doc = _mapping(data, (), "the document")
+    _unknown_keys(doc, frozenset({"version", "departments", "users", "tags"}), ())
+    if "version" in doc and doc["version"] != 1:
+        raise SchemaError(("version",), f"unsupported version {doc['version']!r} (expected 1)")
+    result = DesiredDirectory(source=source)
+    if doc.get("departments") is not None:
+        items = _list(doc["departments"], ("departments",), "departments")
+        result.departments = _departments(items, origin)
+    root = result.root_name
+    if root is None:  # no departments section: paths must still agree on one root
+        root = _first_root(doc)
+    if doc.get("users") is not None:
+        result.users = _users(_list(doc["users"], ("users",), "users"), root, origin)
+    if doc.get("tags") is not None:
+        result.tags = _tags(_list(doc["tags"], ("tags",), "tags"), root, origin)
+    return result
+
+
+def _first_root(doc: dict[str, Any]) -> str | None:
+    for user in doc.get("users") or ():
+        if isinstance(user, dict):
+            for entry in user.get("departments") or ():
+                ref = entry.get("department") if isinstance(entry, dict) else entry
+                if isinstance(ref, str):
+                    return split_path(ref)[0]
+    return None

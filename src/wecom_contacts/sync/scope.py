@@ -1,0 +1,97 @@
+"""The managed scope (whole directory or a subtree, minus protected users) and its fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import PlanError
+from .live import LiveDirectory, LiveUser, comparable
+from .plan_types import PlanOptions
+
+__all__ = ["Scope", "fingerprint", "scope_for"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The managed part of a live directory.
+
+    ``anchor`` is the top managed department (1, or the subtree's top): it is never moved or
+    deleted. ``departments`` is None when the whole directory is managed.
+    """
+
+    anchor: int
+    departments: frozenset[int] | None
+    protected: frozenset[str]
+
+    def has_department(self, dept_id: int) -> bool:
+        return self.departments is None or dept_id in self.departments
+
+    def is_protected(self, userid: str) -> bool:
+        return userid.lower() in self.protected
+
+    def has_user(self, user: LiveUser) -> bool:
+        """A live user is managed when any of their departments is (and not protected)."""
+        if self.is_protected(user.userid):
+            return False
+        if self.departments is None:
+            return True
+        return any(d in self.departments for d in user.department_ids)
+
+
+def scope_for(live: LiveDirectory, options: PlanOptions) -> Scope:
+    """Resolve ``options.subtree`` against the live directory."""
+    if options.subtree is None:
+        return Scope(1, None, frozenset(options.protected_users))
+    top: int | None
+    if isinstance(options.subtree, int):
+        top = options.subtree if options.subtree in live.departments else None
+    else:
+        top = live.find_path(options.subtree)
+    if top is None:
+        raise PlanError([f"the managed subtree {options.subtree!r} is not in the live directory"])
+    if top == 1:
+        return Scope(1, None, frozenset(options.protected_users))
+    return Scope(top, frozenset(live.subtree(top)), frozenset(options.protected_users))
+
+
+def _user_record(user: LiveUser) -> list[Any]:
+    return [
+        user.userid.lower(),
+        user.userid,
+        {k: v if isinstance(v, (str, int)) else comparable(v)
+         for k, v in sorted(user.fields.items())},
+        sorted(user.memberships),
+        user.main_department,
+        sorted(u.lower() for u in user.direct_leader),
+    ]
+
+
+def fingerprint(live: LiveDirectory, scope: Scope) -> str:
+    """A stable hash of the managed part of the live directory.
+
+    Only what a plan reads is hashed: activation status, avatars and QR codes may change
+    without invalidating a plan; protected users are left out for the same reason.
+    """
+    depts = [
+        [d.id, d.name, d.name_en or "", d.parent_id, d.order]
+        for d in sorted(live.departments.values(), key=lambda d: d.id)
+        if scope.has_department(d.id)
+    ]
+    users = sorted(
+        (_user_record(u) for u in live.users.values() if scope.has_user(u)),
+        key=lambda r: str(r[0]),
+    )
+    tags = [
+        [t.id, t.name,
+         # users not read (outside a subtree) count as outside, however the live was read
+         sorted(u.lower() for u in t.users
+                if u.lower() in live.users and scope.has_user(live.users[u.lower()])),
+         sorted(d for d in t.departments if scope.has_department(d))]
+        for t in sorted(live.tags.values(), key=lambda t: t.id)
+    ]
+    body = json.dumps([depts, users, tags], ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()

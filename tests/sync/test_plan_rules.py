@@ -1,0 +1,138 @@
+"""make_plan: deletion cap, managed subtree, freed names and mobiles, leader ordering."""
+
+from __future__ import annotations
+
+import pytest
+
+from wecom_contacts.sync import DeletionCapError, PlanOptions, make_plan
+
+from .conftest import desired, live
+
+
+def _people(n: int, dept: int = 2) -> list[dict[str, object]]:
+    return [{"userid": f"p{i}", "name": f"P{i}", "department": [dept], "mobile": f"139{i:08d}"}
+            for i in range(n)]
+
+
+def test_deletion_cap_refuses_and_says_how_many_and_how_to_allow() -> None:
+    current = live([(2, "销售部", 1)], _people(30))
+    keep = "".join(f"  - {{userid: p{i}, name: P{i}, departments: [总部/销售部]}}\n"
+                   for i in range(25))
+    text = f"departments: [{{path: 总部/销售部}}]\nusers:\n{keep}"
+    with pytest.raises(DeletionCapError) as err:
+        make_plan(desired(text), current)
+    message = str(err.value)
+    assert "deletes 5 objects (5 user(s))" in message
+    assert "allow_deletes=True" in message
+    assert err.value.deletions == 5
+    plan = make_plan(desired(text), current, PlanOptions(allow_deletes=True))
+    assert [s.op for s in plan.steps] == ["user.delete"] * 5
+
+
+def test_deletion_cap_allows_a_few_deletions_in_a_big_directory() -> None:
+    current = live([(2, "销售部", 1)], _people(100))
+    keep = "".join(f"  - {{userid: p{i}, name: P{i}, departments: [总部/销售部]}}\n"
+                   for i in range(95))
+    plan = make_plan(desired(f"users:\n{keep}"), current)
+    assert len(plan.steps) == 5
+
+
+def test_deletion_cap_counts_at_most_max_deletes() -> None:
+    current = live([(2, "销售部", 1)], _people(1000))
+    keep = "".join(f"  - {{userid: p{i}, name: P{i}, departments: [总部/销售部]}}\n"
+                   for i in range(940))
+    with pytest.raises(DeletionCapError, match="deletes 60 objects"):
+        make_plan(desired(f"users:\n{keep}"), current)
+
+
+SUBTREE_LIVE = dict(
+    departments=[(2, "研发中心", 1), (3, "后端组", 2), (4, "市场部", 1)],
+    users=[
+        {"userid": "dev", "name": "Dev", "department": [3], "mobile": "1"},
+        {"userid": "both", "name": "Both", "department": [3, 4], "mobile": "2"},
+        {"userid": "mkt", "name": "Mkt", "department": [4], "mobile": "3"},
+    ],
+)
+
+
+def test_subtree_plan_leaves_everything_outside_alone() -> None:
+    current = live(**SUBTREE_LIVE)  # type: ignore[arg-type]
+    text = """
+departments:
+  - path: 总部/研发中心/前端组
+users:
+  - {userid: fe, name: FE, departments: [总部/研发中心/前端组, 总部/市场部], mobile: "9"}
+"""
+    options = PlanOptions(subtree="总部/研发中心", allow_deletes=True)
+    plan = make_plan(desired(text), current, options)
+    got = [(s.op, s.target, s.params) for s in plan.steps]
+    assert got[0][:2] == ("department.create", "总部/研发中心/前端组")
+    assert got[1][:2] == ("user.create", "fe")
+    assert got[1][2]["department"] == [{"$ref": plan.steps[0].id}]  # 市场部 is outside
+    assert got[2] == ("user.update", "both",
+                      {"userid": "both", "department": [4], "order": [0],
+                       "is_leader_in_dept": [0]})
+    assert got[3][:2] == ("user.delete", "dev")
+    assert got[4][:2] == ("department.delete", "总部/研发中心/后端组")
+    assert len(got) == 5  # mkt, 市场部 and 研发中心 itself are outside or the anchor
+
+
+def test_subtree_by_id_and_unknown_subtree() -> None:
+    current = live(**SUBTREE_LIVE)  # type: ignore[arg-type]
+    text = "departments: [{path: 总部/研发中心/后端组}]\nusers: []\n"
+    plan = make_plan(desired(text), current, PlanOptions(subtree=2, allow_deletes=True))
+    assert [s.target for s in plan.steps] == ["both", "dev"]
+    with pytest.raises(Exception, match="subtree '总部/无此部门' is not in the live directory"):
+        make_plan(desired(text), current, PlanOptions(subtree="总部/无此部门"))
+
+
+def test_a_name_wanted_by_another_department_is_freed_first() -> None:
+    current = live([(2, "研发中心", 1), (4, "市场部", 1)])
+    text = "departments:\n  - {path: 总部/市场部, previous_path: 总部/研发中心}\n"
+    plan = make_plan(desired(text), current, PlanOptions(allow_deletes=True))
+    vacate, rename, delete = plan.steps
+    assert (vacate.op, vacate.params) == ("department.update", {"id": 4, "name": "市场部~4"})
+    assert (rename.params, rename.depends_on) == ({"id": 2, "name": "市场部"}, (vacate.id,))
+    assert (delete.op, delete.params) == ("department.delete", {"id": 4})
+
+
+def test_swapping_two_department_names_uses_a_temporary_name() -> None:
+    current = live([(2, "甲", 1), (3, "乙", 1)])
+    text = "departments:\n  - {path: 总部/乙, id: 2}\n  - {path: 总部/甲, id: 3}\n"
+    plan = make_plan(desired(text), current)
+    assert [s.params for s in plan.steps] == [
+        {"id": 3, "name": "乙~3"}, {"id": 2, "name": "甲~2"},
+        {"id": 2, "name": "乙"}, {"id": 3, "name": "甲"},
+    ]
+
+
+def test_a_leaver_is_deleted_early_when_a_joiner_needs_its_mobile() -> None:
+    old = {"userid": "old", "name": "O", "department": [2], "mobile": "13800000001"}
+    current = live([(2, "部", 1)], [old, *_people(20)])
+    keep = "".join(f"  - {{userid: p{i}, name: P{i}, departments: [总部/部]}}\n"
+                   for i in range(20))
+    text = (f"users:\n{keep}  - {{userid: new, name: N, departments: [总部/部], "
+            f"mobile: '13800000001'}}\n")
+    plan = make_plan(desired(text), current, PlanOptions(allow_deletes=True))
+    delete, create = plan.steps
+    assert (delete.op, create.op) == ("user.delete", "user.create")
+    assert delete.id in create.depends_on
+
+
+def test_direct_leaders_created_in_the_same_plan_are_created_first() -> None:
+    text = """
+users:
+  - {userid: staff, name: S, departments: [1], email: s@example.com, direct_leader: [boss]}
+  - {userid: boss, name: B, departments: [1], email: b@example.com}
+  - {userid: x, name: X, departments: [1], email: x@example.com, direct_leader: [y]}
+  - {userid: y, name: Y, departments: [1], email: y@example.com, direct_leader: [x]}
+"""
+    plan = make_plan(desired(text), live([]))
+    assert [(s.op, s.target) for s in plan.steps] == [
+        ("user.create", "boss"), ("user.create", "staff"),
+        ("user.create", "y"), ("user.create", "x"),
+        ("user.update", "y"),  # a cycle is closed by one later update
+    ]
+    assert "direct_leader" not in plan.steps[2].params
+    assert plan.steps[3].params["direct_leader"] == ["y"]
+    assert plan.steps[4].params == {"userid": "y", "direct_leader": ["x"]}

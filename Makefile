@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m wecom_contacts.demo
+	$(VENV)/bin/wecom-contacts demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench scripts examples

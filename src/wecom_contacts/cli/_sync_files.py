@@ -1,0 +1,68 @@
+"""Where `sync apply` keeps its plan and journal files, and how a source file is read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..sync.plan_types import PLAN_FORMAT, Plan
+
+__all__ = ["ApplyFiles", "is_saved_plan", "read_plan", "state_dir"]
+
+
+def state_dir() -> Path:
+    """``$WECOM_STATE_DIR``, else ``$XDG_STATE_HOME/wecom-contacts`` (``~/.local/state/…``)."""
+    explicit = os.environ.get("WECOM_STATE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    home = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(home) / "wecom-contacts"
+
+
+def is_saved_plan(path: Path) -> bool:
+    """A JSON file written by `sync plan -o` (not a desired-state document)."""
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return f'"format": "{PLAN_FORMAT}"' in head or f'"format":"{PLAN_FORMAT}"' in head
+
+
+def read_plan(path: Path) -> Plan:
+    return Plan.from_json(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class ApplyFiles:
+    """The journal of an apply and, for a desired-state source, the plan made from it."""
+
+    journal: Path
+    plan: Path | None  # None: the source is itself a saved plan
+
+    @classmethod
+    def for_plan(cls, plan_file: Path, plan: Plan, journal: Path | None) -> ApplyFiles:
+        # One journal per plan: applying the same plan again finds (and resumes) it.
+        return cls(journal or state_dir() / f"plan-{plan.digest[:16]}.journal", None)
+
+    @classmethod
+    def for_desired(cls, sources: list[Path], target: str, journal: Path | None) -> ApplyFiles:
+        key = json.dumps([str(p.resolve()) for p in sources] + [target])
+        name = f"{sources[0].stem}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+        journal = journal or state_dir() / f"{name}.journal"
+        return cls(journal, journal.with_name(journal.name + ".plan.json"))
+
+    def prepare(self) -> None:
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+
+    def discard(self) -> None:
+        """Forget an earlier apply of this source (a fresh plan replaces it)."""
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.journal) + suffix).unlink(missing_ok=True)
+        if self.plan is not None:
+            self.plan.unlink(missing_ok=True)

@@ -1,0 +1,20 @@
+"""`wecom-contacts demo` runs the whole tour on its own emulator, quickly."""
+
+from __future__ import annotations
+
+import time
+
+from typer.testing import CliRunner
+
+from wecom_contacts.cli import app
+
+
+def test_demo_applies_the_company_reorganises_it_and_reports_callbacks() -> None:
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "199 people" in out and "总部/销售中心/华北销售部" in out  # the org and the v2 plan
+    assert "Plan:" in out and out.count("steps done") == 2
+    assert "The receiver got" in out and '"ChangeType":"delete_user"' in out
+    assert time.monotonic() - started < 60

@@ -22,7 +22,7 @@ from .errors import (
     SignatureError,
     StaleTimestampError,
 )
-from .safexml import parse_xml
+from .safexml import root_child_text
 
 __all__ = ["CallbackCrypto", "EncryptedMessage"]
 
@@ -90,7 +90,7 @@ class CallbackCrypto:
         random_bytes: source of the 16-byte prefix and of nonces.
     """
 
-    __slots__ = ("_aes", "_clock", "_random", "_receive_id_bytes", "_token", "receive_id")
+    __slots__ = ("_aes", "_clock", "_random", "_receive_id", "_receive_id_bytes", "_token")
 
     def __init__(
         self,
@@ -107,13 +107,18 @@ class CallbackCrypto:
         key = _decode_key(encoding_aes_key)
         # WXBizMsgCrypt uses the key's first 16 bytes as the IV.
         self._aes = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
-        self.receive_id = receive_id
-        self._receive_id_bytes = receive_id.encode("utf-8")
+        self._receive_id = receive_id
+        self._receive_id_bytes = receive_id.encode("utf-8", "surrogatepass")
         self._clock = clock
         self._random = random_bytes
 
     def __repr__(self) -> str:
-        return f"CallbackCrypto(receive_id={self.receive_id!r})"
+        return f"CallbackCrypto(receive_id={self._receive_id!r})"
+
+    @property
+    def receive_id(self) -> str:
+        """The corp id (or suite id) every message must be addressed to."""
+        return self._receive_id
 
     def sign(self, timestamp: str, nonce: str, data: str) -> str:
         """SHA-1 over the sorted concatenation of Token, timestamp, nonce and data."""
@@ -136,7 +141,7 @@ class CallbackCrypto:
                 `clock()`; by default any timestamp is accepted.
         """
         self._authenticate(msg_signature, timestamp, nonce, echostr, max_age)
-        return self._open(echostr)
+        return _utf8(self._open(echostr))
 
     def decrypt(
         self,
@@ -153,6 +158,19 @@ class CallbackCrypto:
             body: the XML envelope as received (`<xml>…<Encrypt>…</Encrypt></xml>`).
             max_age: as for `verify_url`.
         """
+        return _utf8(self.decrypt_bytes(msg_signature, timestamp, nonce, body, max_age=max_age))
+
+    def decrypt_bytes(
+        self,
+        msg_signature: str,
+        timestamp: str,
+        nonce: str,
+        body: str | bytes,
+        *,
+        max_age: float | None = None,
+    ) -> bytes:
+        """As `decrypt`, but return the message as sent (UTF-8 bytes, not yet checked as
+        such); `parse_event` takes them without a decode/encode round trip."""
         encrypted = _envelope_ciphertext(body)
         self._authenticate(msg_signature, timestamp, nonce, encrypted, max_age)
         return self._open(encrypted)
@@ -206,10 +224,10 @@ class CallbackCrypto:
                 f"(allowed ±{max_age:g} s): a replayed request, or check this server's clock"
             )
 
-    def _open(self, encrypted: str) -> str:
+    def _open(self, encrypted: str) -> bytes:
         try:
-            ciphertext = binascii.a2b_base64(encrypted.encode("ascii"))
-        except (binascii.Error, UnicodeEncodeError):
+            ciphertext = binascii.a2b_base64(encrypted)
+        except ValueError:  # binascii.Error, or text that is not ASCII
             raise MalformedEnvelopeError("the ciphertext is not valid Base64") from None
         if not ciphertext or len(ciphertext) % _BLOCK:
             raise MalformedEnvelopeError(
@@ -239,10 +257,14 @@ class CallbackCrypto:
                 f"message is addressed to ReceiveId {got!r}, not {self.receive_id!r}; check "
                 "the corp id (suite id for third-party suites) passed as receive_id"
             )
-        try:
-            return plain[_HEADER : _HEADER + length].decode("utf-8")
-        except UnicodeDecodeError:
-            raise MalformedEnvelopeError("decrypted message is not UTF-8") from None
+        return plain[_HEADER : _HEADER + length]
+
+
+def _utf8(message: bytes) -> str:
+    try:
+        return message.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedEnvelopeError("decrypted message is not UTF-8") from None
 
 
 def _decode_key(encoding_aes_key: str) -> bytes:
@@ -262,9 +284,7 @@ def _decode_key(encoding_aes_key: str) -> bytes:
 
 
 def _envelope_ciphertext(body: str | bytes) -> str:
-    root = parse_xml(body, what="callback envelope")
-    node = root.find("Encrypt")
-    text = node.text.strip() if node is not None and node.text else ""
+    text = (root_child_text(body, "Encrypt", what="callback envelope") or "").strip()
     if not text:
         raise MalformedEnvelopeError(
             "callback envelope has no <Encrypt> element with a value; POST bodies must be "

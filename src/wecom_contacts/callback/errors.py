@@ -1,6 +1,7 @@
 """Exceptions raised while verifying, decrypting and parsing WeCom callbacks."""
 
-# CallbackError                      every failure below; .code = WXBizMsgCrypt error code or None
+# WeComError (wecom_contacts.errors)
+# └── CallbackError                  every failure below; .code = WXBizMsgCrypt error code or None
 # ├── InvalidKeyError (ValueError)   EncodingAESKey is not 43 Base64 characters       -40004
 # ├── SignatureError                 msg_signature does not match (forged / wrong Token) -40001
 # ├── StaleTimestampError            timestamp outside the allowed window (replay)
@@ -12,6 +13,8 @@
 #     └── EventParseError            a known event has a field with an invalid value
 
 from __future__ import annotations
+
+from ..errors import WeComError
 
 __all__ = [
     "CallbackError",
@@ -27,7 +30,7 @@ __all__ = [
 ]
 
 
-class CallbackError(Exception):
+class CallbackError(WeComError):
     """Base of every callback failure; texts never contain the Token or EncodingAESKey."""
 
     code: int | None = None

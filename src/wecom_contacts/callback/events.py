@@ -22,9 +22,9 @@ __all__ = [
     "UpdateUserEvent",
 ]
 
-# Frozen dataclasses with slots, not pydantic: parsing sits on the hot path (bench/).
+# Frozen dataclasses, not pydantic: parsing sits on the hot path (bench/callback_decrypt.py).
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class ExtAttrItem:
     """One `ExtAttr/Item` custom field: type 0 text (`value`), 1 web (`web_title`, `web_url`)."""
 
@@ -36,16 +36,16 @@ class ExtAttrItem:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class BaseEvent:
     """Fields every known event carries; `raw` keeps all fields by their wire names."""
 
-    to_user_name: str
-    from_user_name: str
     create_time: int
-    msg_type: str
-    event: str
     raw: dict[str, Any] = field(repr=False)
+    to_user_name: str = ""
+    from_user_name: str = ""
+    msg_type: str = ""
+    event: str = ""
 
     @property
     def created_at(self) -> datetime:
@@ -53,14 +53,14 @@ class BaseEvent:
         return datetime.fromtimestamp(self.create_time, timezone.utc)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class ChangeContactEvent(BaseEvent):
     """Any `change_contact` event; `change_type` names the change."""
 
     change_type: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class _UserFields(ChangeContactEvent):
     # None = element absent: in update_user, "not changed"; since 2022-08-15 most fields
     # are absent for newly configured contacts-sync URLs (only UserID and Department).
@@ -83,26 +83,26 @@ class _UserFields(ChangeContactEvent):
     ext_attr: list[ExtAttrItem] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class CreateUserEvent(_UserFields):
     """A member was created."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class UpdateUserEvent(_UserFields):
     """A member changed; `user_id` is the id before the change, `new_user_id` the new one."""
 
     new_user_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class DeleteUserEvent(ChangeContactEvent):
     """A member was deleted."""
 
     user_id: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class CreatePartyEvent(ChangeContactEvent):
     """A department was created."""
 
@@ -112,7 +112,7 @@ class CreatePartyEvent(ChangeContactEvent):
     order: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class UpdatePartyEvent(ChangeContactEvent):
     """A department changed; only changed fields are present."""
 
@@ -121,14 +121,14 @@ class UpdatePartyEvent(ChangeContactEvent):
     parent_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class DeletePartyEvent(ChangeContactEvent):
     """A department was deleted."""
 
     id: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class UpdateTagEvent(ChangeContactEvent):
     """A tag's members changed; absent lists are empty."""
 
@@ -139,17 +139,17 @@ class UpdateTagEvent(ChangeContactEvent):
     del_party_items: list[int] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class BatchJobResultEvent(BaseEvent):
     """An asynchronous import or export job finished."""
 
     job_id: str
-    job_type: str
     err_code: int
-    err_msg: str
+    job_type: str = ""
+    err_msg: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class UnknownEvent:
     """Any other message: an event or change type this library does not model (yet)."""
 

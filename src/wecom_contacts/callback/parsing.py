@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from .safexml import element_to_dict, parse_xml
 __all__ = ["event_from_raw", "parse_event"]
 
 Raw = dict[str, Any]
+Convert = Callable[[Any], Any]
 
 
 def parse_event(xml: str | bytes) -> CallbackEvent:
@@ -39,204 +41,218 @@ def event_from_raw(raw: Raw) -> CallbackEvent:
     """Build the typed event from a dict of wire-named fields (e.g. a stored `event.raw`)."""
     event, change_type = raw.get("Event"), raw.get("ChangeType")
     if event == "change_contact" and isinstance(change_type, str):
-        build = _CHANGE_TYPES.get(change_type)
-        if build is not None:
-            return build(raw)
+        kind = _CHANGE_TYPES.get(change_type)
+        if kind is not None:
+            fields = kind.convert(raw)
+            fields["raw"] = raw
+            return kind.build(fields)  # type: ignore[no-any-return]
     elif event == "batch_job_result":
         return _batch_job_result(raw)
     return _unknown(raw)
 
 
-class _Fields:
-    """Typed reads from one message's raw dict; errors name the field and the event."""
+class _Invalid(Exception):
+    def __init__(self, expected: str) -> None:
+        self.expected = expected
 
-    __slots__ = ("kind", "raw")
 
-    def __init__(self, raw: Raw, kind: str) -> None:
-        self.raw = raw
-        self.kind = kind
-
-    def fail(self, name: str, value: object, expected: str) -> EventParseError:
-        shown = repr(value)[:60]
-        return EventParseError(f"{name} in a {self.kind} event is {shown}, expected {expected}")
-
-    def text(self, name: str) -> str | None:
-        value = self.raw.get(name)
-        if value is None or isinstance(value, str):
-            return value
-        raise self.fail(name, value, "text")
-
-    def required_text(self, name: str) -> str:
-        value = self.text(name)
-        if value is None:
-            raise self.fail(name, value, "an element (it is missing)")
+def _text(value: Any) -> str:
+    if isinstance(value, str):
         return value
-
-    def int(self, name: str) -> int | None:
-        value = self.text(name)
-        if value is None:
-            return None
-        return self._to_int(name, value, value.strip()) if value.strip() else None
-
-    def required_int(self, name: str) -> int:
-        value = self.int(name)
-        if value is None:
-            raise self.fail(name, self.raw.get(name), "an integer (it is missing or empty)")
-        return value
-
-    def str_list(self, name: str) -> list[str] | None:
-        value = self.text(name)
-        if value is None:
-            return None
-        return [item for item in (part.strip() for part in value.split(",")) if item]
-
-    def int_list(self, name: str) -> list[int] | None:
-        items = self.str_list(name)
-        if items is None:
-            return None
-        return [self._to_int(name, self.raw[name], item) for item in items]
-
-    def common(self) -> Raw:
-        return {
-            "to_user_name": self.text("ToUserName") or "",
-            "from_user_name": self.text("FromUserName") or "",
-            "create_time": self.required_int("CreateTime"),
-            "msg_type": self.text("MsgType") or "",
-            "event": self.text("Event") or "",
-            "raw": self.raw,
-        }
-
-    def _to_int(self, name: str, value: str, item: str) -> int:
-        # int() alone would also take "1_000" and non-ASCII digits.
-        if item.isascii() and "_" not in item:
-            try:
-                return int(item)
-            except ValueError:
-                pass
-        raise self.fail(name, value, "an integer")
+    raise _Invalid("text")
 
 
-def _contact(raw: Raw) -> tuple[_Fields, Raw]:
-    change_type = raw["ChangeType"]
-    fields = _Fields(raw, change_type)
-    common = fields.common()
-    common["change_type"] = change_type
-    return fields, common
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        if isinstance(value, str) and not value.strip():
+            return None  # an empty element: no value
+        raise _Invalid("an integer") from None
 
 
-def _user_fields(raw: Raw) -> Raw:
-    f, common = _contact(raw)
-    return {
-        **common,
-        "user_id": f.required_text("UserID"),
-        "name": f.text("Name"),
-        "department": f.int_list("Department"),
-        "main_department": f.int("MainDepartment"),
-        "is_leader_in_dept": f.int_list("IsLeaderInDept"),
-        "direct_leader": f.str_list("DirectLeader"),
-        "position": f.text("Position"),
-        "mobile": f.text("Mobile"),
-        "gender": f.int("Gender"),
-        "email": f.text("Email"),
-        "biz_mail": f.text("BizMail"),
-        "status": f.int("Status"),
-        "avatar": f.text("Avatar"),
-        "alias": f.text("Alias"),
-        "telephone": f.text("Telephone"),
-        "address": f.text("Address"),
-        "ext_attr": _ext_attr(f),
-    }
+def _str_list(value: Any) -> list[str]:
+    # WeCom joins lists with commas inside one element: "1,2,3"; map/filter keep it in C.
+    return list(filter(None, map(str.strip, _text(value).split(","))))
 
 
-def _ext_attr(f: _Fields) -> list[ExtAttrItem] | None:
-    value = f.raw.get("ExtAttr")
-    if value is None:
-        return None
-    if isinstance(value, str):  # <ExtAttr></ExtAttr>: no items
+def _int_list(value: Any) -> list[int]:
+    try:
+        # int() ignores surrounding spaces itself; filter() drops empty items.
+        return list(map(int, filter(str.strip, _text(value).split(","))))
+    except ValueError:
+        raise _Invalid("comma-separated integers") from None
+
+
+def _ext_attr(value: Any) -> list[ExtAttrItem]:
+    if value == "":  # <ExtAttr></ExtAttr>: no items
         return []
     items = value.get("Item", []) if isinstance(value, dict) else None
     if isinstance(items, dict):
         items = [items]
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise f.fail("ExtAttr", value, "Item elements")
-    return [_ext_attr_item(f, item) for item in items]
+    if not isinstance(items, list):
+        raise _Invalid("Item elements")
+    return [_ext_attr_item(item) for item in items]
 
 
-def _ext_attr_item(f: _Fields, item: Raw) -> ExtAttrItem:
-    item_fields = _Fields(item, f.kind)
+def _ext_attr_item(item: Any) -> ExtAttrItem:
+    if not isinstance(item, dict):
+        raise _Invalid("Item elements")
+    fields: Raw = {"name": _text(item.get("Name", "")), "type": _int(item.get("Type", ""))}
     text, web = item.get("Text"), item.get("Web")
-    return ExtAttrItem(
-        name=item_fields.text("Name") or "",
-        type=item_fields.int("Type"),
-        value=_Fields(text, f.kind).text("Value") if isinstance(text, dict) else None,
-        web_title=_Fields(web, f.kind).text("Title") if isinstance(web, dict) else None,
-        web_url=_Fields(web, f.kind).text("Url") if isinstance(web, dict) else None,
-        raw=item,
+    if isinstance(text, dict) and "Value" in text:
+        fields["value"] = _text(text["Value"])
+    if isinstance(web, dict):
+        if "Title" in web:
+            fields["web_title"] = _text(web["Title"])
+        if "Url" in web:
+            fields["web_url"] = _text(web["Url"])
+    fields["raw"] = item
+    return _build_ext_attr_item(fields)  # type: ignore[no-any-return]
+
+
+def _builder(model: type) -> Callable[[Raw], Any]:
+    """A constructor for the frozen dataclass `model` that takes `fields` as its __dict__.
+
+    Its __init__ sets each of up to 24 fields through object.__setattr__, which costs
+    more than the rest of parsing a minimal event. `fields` must be a fresh dict of
+    converted and checked values; fields left out read the class-level default, as
+    dataclasses arrange, so the result equals `model(**fields)` (tests hold both to that).
+    """
+    factories = [
+        (field.name, field.default_factory)
+        for field in dataclasses.fields(model)
+        if field.default_factory is not dataclasses.MISSING
+    ]
+
+    def build(fields: Raw) -> Any:
+        event: Any = object.__new__(model)
+        for name, factory in factories:
+            if name not in fields:
+                fields[name] = factory()
+        object.__setattr__(event, "__dict__", fields)
+        return event
+
+    return build
+
+
+_build_ext_attr_item = _builder(ExtAttrItem)
+
+
+class _Kind:
+    """Field mapping of one event type: wire name → attribute, with converters for
+    non-text fields; `convert` checks and converts a raw dict."""
+
+    def __init__(
+        self,
+        name: str,
+        spec: dict[str, str | tuple[str, Convert]],
+        required: tuple[str, ...],
+        model: type,
+    ) -> None:
+        self.name = name
+        self.names = {wire: a if isinstance(a, str) else a[0] for wire, a in spec.items()}
+        self.texts = frozenset(wire for wire, a in spec.items() if isinstance(a, str))
+        self.converters = {wire: a for wire, a in spec.items() if isinstance(a, tuple)}
+        self.converted = frozenset(self.converters)
+        self.required = [(wire, self.names[wire]) for wire in required]
+        self.build = _builder(model)
+
+    def convert(self, raw: Raw) -> Raw:
+        # One comprehension renames every field; Python code touches only non-text ones.
+        names = self.names
+        out = {names[wire]: value for wire, value in raw.items() if wire in names}
+        for wire in [wire for wire, value in raw.items() if value.__class__ is not str]:
+            if wire in self.texts:
+                raise self._error(wire, raw[wire], "text")
+        for wire in self.converted & raw.keys():
+            attr, convert = self.converters[wire]
+            try:
+                out[attr] = convert(out[attr])
+            except _Invalid as exc:
+                raise self._error(wire, raw[wire], exc.expected) from None
+        for wire, attr in self.required:
+            if out.get(attr) is None:
+                raise EventParseError(f"a {self.name} event needs a non-empty {wire} element")
+        return out
+
+    def _error(self, wire: str, value: object, expected: str) -> EventParseError:
+        shown = repr(value)[:60]
+        return EventParseError(f"{wire} in a {self.name} event is {shown}, expected {expected}")
+
+
+_COMMON: dict[str, str | tuple[str, Convert]] = {
+    "ToUserName": "to_user_name",
+    "FromUserName": "from_user_name",
+    "CreateTime": ("create_time", _int),
+    "MsgType": "msg_type",
+    "Event": "event",
+}
+_CONTACT = {**_COMMON, "ChangeType": "change_type"}
+_USER = {
+    **_CONTACT,
+    "UserID": "user_id",
+    "Name": "name",
+    "Department": ("department", _int_list),
+    "MainDepartment": ("main_department", _int),
+    "IsLeaderInDept": ("is_leader_in_dept", _int_list),
+    "DirectLeader": ("direct_leader", _str_list),
+    "Position": "position",
+    "Mobile": "mobile",
+    "Gender": ("gender", _int),
+    "Email": "email",
+    "BizMail": "biz_mail",
+    "Status": ("status", _int),
+    "Avatar": "avatar",
+    "Alias": "alias",
+    "Telephone": "telephone",
+    "Address": "address",
+    "ExtAttr": ("ext_attr", _ext_attr),
+}
+_PARTY = {**_CONTACT, "Id": ("id", _int), "Name": "name", "ParentId": ("parent_id", _int)}
+_TAG = {
+    **_CONTACT,
+    "TagId": ("tag_id", _int),
+    "AddUserItems": ("add_user_items", _str_list),
+    "DelUserItems": ("del_user_items", _str_list),
+    "AddPartyItems": ("add_party_items", _int_list),
+    "DelPartyItems": ("del_party_items", _int_list),
+}
+_USER_KEYS = ("CreateTime", "UserID")
+_PARTY_KEYS = ("CreateTime", "Id")
+
+_CHANGE_TYPES = {
+    kind.name: kind
+    for kind in (
+        _Kind("create_user", _USER, _USER_KEYS, CreateUserEvent),
+        _Kind("update_user", {**_USER, "NewUserID": "new_user_id"}, _USER_KEYS, UpdateUserEvent),
+        _Kind("delete_user", {**_CONTACT, "UserID": "user_id"}, _USER_KEYS, DeleteUserEvent),
+        _Kind("create_party", {**_PARTY, "Order": ("order", _int)}, _PARTY_KEYS,
+              CreatePartyEvent),
+        _Kind("update_party", _PARTY, _PARTY_KEYS, UpdatePartyEvent),
+        _Kind("delete_party", {**_CONTACT, "Id": ("id", _int)}, _PARTY_KEYS, DeletePartyEvent),
+        _Kind("update_tag", _TAG, ("CreateTime", "TagId"), UpdateTagEvent),
     )
+}
+_BATCH = _Kind("batch_job_result", _COMMON, ("CreateTime",), BatchJobResultEvent)
+_JOB = _Kind(  # the BatchJob element of the same event
+    "batch_job_result",
+    {"JobId": "job_id", "JobType": "job_type", "ErrCode": ("err_code", _int), "ErrMsg": "err_msg"},
+    ("JobId", "ErrCode"),
+    BatchJobResultEvent,
+)
 
 
-def _create_user(raw: Raw) -> CallbackEvent:
-    return CreateUserEvent(**_user_fields(raw))
-
-
-def _update_user(raw: Raw) -> CallbackEvent:
-    return UpdateUserEvent(**_user_fields(raw), new_user_id=_Fields(raw, "update_user").text("NewUserID"))
-
-
-def _delete_user(raw: Raw) -> CallbackEvent:
-    f, common = _contact(raw)
-    return DeleteUserEvent(**common, user_id=f.required_text("UserID"))
-
-
-def _create_party(raw: Raw) -> CallbackEvent:
-    f, common = _contact(raw)
-    return CreatePartyEvent(
-        **common,
-        id=f.required_int("Id"),
-        name=f.text("Name"),
-        parent_id=f.int("ParentId"),
-        order=f.int("Order"),
-    )
-
-
-def _update_party(raw: Raw) -> CallbackEvent:
-    f, common = _contact(raw)
-    return UpdatePartyEvent(
-        **common, id=f.required_int("Id"), name=f.text("Name"), parent_id=f.int("ParentId")
-    )
-
-
-def _delete_party(raw: Raw) -> CallbackEvent:
-    f, common = _contact(raw)
-    return DeletePartyEvent(**common, id=f.required_int("Id"))
-
-
-def _update_tag(raw: Raw) -> CallbackEvent:
-    f, common = _contact(raw)
-    return UpdateTagEvent(
-        **common,
-        tag_id=f.required_int("TagId"),
-        add_user_items=f.str_list("AddUserItems") or [],
-        del_user_items=f.str_list("DelUserItems") or [],
-        add_party_items=f.int_list("AddPartyItems") or [],
-        del_party_items=f.int_list("DelPartyItems") or [],
-    )
-
-
-def _batch_job_result(raw: Raw) -> CallbackEvent:
-    f = _Fields(raw, "batch_job_result")
-    common = f.common()
+def _batch_job_result(raw: Raw) -> BatchJobResultEvent:
     job = raw.get("BatchJob")
     if not isinstance(job, dict):
-        raise f.fail("BatchJob", job, "an element with JobId, JobType, ErrCode, ErrMsg")
-    j = _Fields(job, "batch_job_result")
-    return BatchJobResultEvent(
-        **common,
-        job_id=j.required_text("JobId"),
-        job_type=j.text("JobType") or "",
-        err_code=j.required_int("ErrCode"),
-        err_msg=j.text("ErrMsg") or "",
-    )
+        raise EventParseError(
+            "a batch_job_result event needs a BatchJob element with JobId and ErrCode"
+        )
+    fields = _BATCH.convert(raw)
+    fields.update(_JOB.convert(job))
+    fields["raw"] = raw
+    return _BATCH.build(fields)  # type: ignore[no-any-return]
 
 
 def _unknown(raw: Raw) -> UnknownEvent:
@@ -244,25 +260,13 @@ def _unknown(raw: Raw) -> UnknownEvent:
         value = raw.get(name)
         return value if isinstance(value, str) else None
 
-    create_time = text("CreateTime")
-    create_time = create_time.strip() if create_time else None
+    create_time = (text("CreateTime") or "").strip()
     return UnknownEvent(
         event=text("Event"),
         change_type=text("ChangeType"),
         to_user_name=text("ToUserName"),
         from_user_name=text("FromUserName"),
-        create_time=int(create_time) if create_time and create_time.isdecimal() else None,
+        create_time=int(create_time) if create_time.isascii() and create_time.isdigit() else None,
         msg_type=text("MsgType"),
         raw=raw,
     )
-
-
-_CHANGE_TYPES: dict[str, Callable[[Raw], CallbackEvent]] = {
-    "create_user": _create_user,
-    "update_user": _update_user,
-    "delete_user": _delete_user,
-    "create_party": _create_party,
-    "update_party": _update_party,
-    "delete_party": _delete_party,
-    "update_tag": _update_tag,
-}

@@ -27,6 +27,8 @@ SERVED_BY = {"tokens.fetch": "access_token"}
 RIDERS = {
     "user/update": ("users.enable", "users.disable"),
     "user/list_id": ("users.iter_ids",),
+    "batch/getresult": ("batch.wait",),
+    "export/get_result": ("export.wait", "export.download", "export.iter_download"),
 }
 
 
@@ -66,8 +68,9 @@ def render() -> str:
         "",
         "One row per WeCom Contacts endpoint (`https://qyapi.weixin.qq.com/cgi-bin/<path>`),",
         "in the order of the endpoint table. Return types are those of `Client`; `AsyncClient`",
-        "has the same methods as coroutines, and `aiter_ids` (an async generator) for",
-        "`iter_ids`. \"pending\" marks an endpoint whose client method does not exist yet.",
+        "has the same methods as coroutines, and `aiter_ids` / `aiter_download` (async",
+        "generators) for `iter_ids` / `iter_download`. \"pending\" marks an endpoint whose",
+        "client method does not exist yet.",
         "",
         "| WeCom | Python | returns | doc | what it does |",
         "|---|---|---|---|---|",

@@ -21,11 +21,17 @@ from .errors import (
     TransportError,
     WeComError,
 )
+from .export_files import generate_encoding_aes_key
+from .jobs import ExportFailed, ExportFileError, JobError, JobTimeout
 from .models import (
     BizMailAlias,
     Department,
+    DepartmentAction,
     DepartmentRef,
     DepartmentUser,
+    ExportFile,
+    ExportResult,
+    ExportStatus,
     ExtAttr,
     ExtAttrMiniprogram,
     ExtAttrs,
@@ -33,6 +39,10 @@ from .models import (
     ExtAttrWeb,
     ExternalProfile,
     InviteResult,
+    JobCallback,
+    JobResult,
+    JobRowResult,
+    JobStatus,
     MembershipResult,
     Tag,
     TagMember,
@@ -43,6 +53,7 @@ from .models import (
     UserWrite,
     WechatChannels,
 )
+from .templates import DepartmentRow, MemberRow, TemplateError
 from .tokens import MemoryTokenStore, SQLiteTokenStore, Token, TokenStore
 
 __version__ = "0.1.0"
@@ -59,8 +70,15 @@ __all__ = [
     "ConnectError",
     "ConnectionDropped",
     "Department",
+    "DepartmentAction",
     "DepartmentRef",
+    "DepartmentRow",
     "DepartmentUser",
+    "ExportFailed",
+    "ExportFile",
+    "ExportFileError",
+    "ExportResult",
+    "ExportStatus",
     "ExtAttr",
     "ExtAttrMiniprogram",
     "ExtAttrText",
@@ -69,7 +87,14 @@ __all__ = [
     "ExternalProfile",
     "InvalidArgument",
     "InviteResult",
+    "JobCallback",
+    "JobError",
+    "JobResult",
+    "JobRowResult",
+    "JobStatus",
+    "JobTimeout",
     "LocalRateLimiter",
+    "MemberRow",
     "MembershipResult",
     "MemoryTokenStore",
     "NotFound",
@@ -83,6 +108,7 @@ __all__ = [
     "Tag",
     "TagMember",
     "TagMembers",
+    "TemplateError",
     "Token",
     "TokenError",
     "TokenFetchError",
@@ -95,4 +121,5 @@ __all__ = [
     "WeComError",
     "WechatChannels",
     "__version__",
+    "generate_encoding_aes_key",
 ]

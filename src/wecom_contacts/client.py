@@ -13,8 +13,11 @@ from ._http.decide import RetryPolicy
 from ._http.pipeline import AsyncPipeline, AsyncTokenProvider, Pipeline, TokenProvider
 from ._http.ratelimit import RateLimiter
 from ._http.transport import make_async_transport, make_sync_transport
+from .resources.batch import AsyncBatch, Batch
 from .resources.corp import AsyncCorp, Corp
 from .resources.departments import AsyncDepartments, Departments
+from .resources.export import AsyncExport, Export
+from .resources.media import AsyncMedia, Media
 from .resources.tags import AsyncTags, Tags
 from .resources.users import AsyncUsers, Users
 from .tokens import MemoryTokenStore, TokenStore
@@ -74,6 +77,9 @@ class AsyncClient:
         self.users = AsyncUsers(self._pipeline)
         self.tags = AsyncTags(self._pipeline)
         self.corp = AsyncCorp(self._pipeline)
+        self.media = AsyncMedia(self._pipeline)
+        self.batch = AsyncBatch(self._pipeline)
+        self.export = AsyncExport(self._pipeline)
 
     @classmethod
     def from_env(cls, environ: Any = None, **kwargs: Any) -> Self:
@@ -148,6 +154,9 @@ class Client:
         self.users = Users(self._pipeline)
         self.tags = Tags(self._pipeline)
         self.corp = Corp(self._pipeline)
+        self.media = Media(self._pipeline)
+        self.batch = Batch(self._pipeline)
+        self.export = Export(self._pipeline)
 
     @classmethod
     def from_env(cls, environ: Any = None, **kwargs: Any) -> Self:

@@ -74,3 +74,51 @@ class EmulatorControl:
         resp.raise_for_status()
         data: dict[str, Any] = resp.json()
         return data
+
+    def advance_jobs(self) -> list[str]:
+        """Finish every pending import and export job now; returns their job ids."""
+        return [str(jobid) for jobid in self._post("jobs/advance")["finished"]]
+
+    def changes(self, since: int = 0) -> list[dict[str, Any]]:
+        """Recorded changes (and job results) after ``since``, oldest first."""
+        resp = self._http.get("/_emulator/changes", params={"since": since, "limit": 100000})
+        resp.raise_for_status()
+        return list(resp.json()["changes"])
+
+    def configure_callback(
+        self, url: str, token: str, encoding_aes_key: str, *, secret: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Send change events to ``url`` (the contacts-sync secret's callback by default).
+
+        Options: ``echo_own_changes``, ``minimal_fields``, ``timeout``, ``retries``,
+        ``retry_interval``, ``verify`` (see docs/emulator.md).
+        """
+        body = {"url": url, "token": token, "encoding_aes_key": encoding_aes_key, **options}
+        if secret is not None:
+            body["secret"] = secret
+        data: dict[str, Any] = self._post("callback", body)["callback"]
+        return data
+
+    def remove_callback(self, secret: str | None = None) -> int:
+        """Stop one secret's callback (all callbacks without ``secret``)."""
+        resp = self._http.delete(
+            "/_emulator/callback", params={"secret": secret} if secret else None
+        )
+        resp.raise_for_status()
+        return int(resp.json()["removed"])
+
+    def callbacks(self, **filters: Any) -> list[dict[str, Any]]:
+        """Callback deliveries, oldest first; filters: ``secret``, ``outcome``, ``since``."""
+        resp = self._http.get("/_emulator/callbacks", params={"limit": 100000, **filters})
+        resp.raise_for_status()
+        return list(resp.json()["deliveries"])
+
+    def flush_callbacks(self, timeout: float = 30) -> None:
+        """Wait until every change so far was delivered, failed or skipped."""
+        resp = self._http.post(
+            "/_emulator/callbacks/flush", json={"timeout": timeout}, timeout=timeout + 10
+        )
+        resp.raise_for_status()
+        if not resp.json()["flushed"]:
+            raise TimeoutError(f"{resp.json()['pending']} callback deliveries still pending")

@@ -120,7 +120,8 @@ def test_reset_restores_root_only_and_clears_stats_settings_and_apps(
     directory = control.get("directory")
     assert [d["id"] for d in directory["departments"]] == [1]
     assert directory["users"] == [] and directory["tags"] == []
-    assert control.get("stats") == {"calls": {}, "errors": {}, "writes": {}, "faults": {}}
+    assert control.get("stats") == {"calls": {}, "errors": {}, "writes": {}, "faults": {},
+                                       "disconnects": {}}
     assert control.get("config")["dept_name_max_len"] == 64
     assert [s["name"] for s in control.get("secrets")["secrets"]] == ["contacts-sync"]
 

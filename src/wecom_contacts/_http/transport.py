@@ -8,6 +8,7 @@ place, is what lets the retry policy tell "never sent" from "maybe applied".
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import re
 from collections.abc import Mapping
@@ -229,8 +230,9 @@ class AiohttpTransport:
         headers = _JSON_HEADERS if content is not None else None
         if upload is not None:
             form = aiohttp.FormData()
+            # a file object, not bytes: aiohttp warns (ResourceWarning) on bodies over 1 MB
             form.add_field(
-                upload.field, upload.data, filename=upload.filename,
+                upload.field, io.BytesIO(upload.data), filename=upload.filename,
                 content_type=upload.content_type,
             )
             data = form

@@ -5,8 +5,10 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from .callbacks_control import callback_routes
 from .config import EmulatorConfig
 from .control import control_routes
+from .control_jobs import job_control_routes
 from .gate import Gate
 from .state import EmulatorState
 
@@ -20,6 +22,8 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     routes = [
         Route("/cgi-bin/{rest:path}", Gate(state).handle, methods=["GET", "POST"]),
         *control_routes(state),
+        *job_control_routes(state),
+        *callback_routes(state),
     ]
     app = Starlette(routes=routes)
     app.state.emulator = state

@@ -86,6 +86,28 @@ class EmulatorConfig:
     tag_id_in_use_errcode: int = 40068
     tag_count_errcode: int = 81017
 
+    # media, import and export jobs (batch.md §4-§5, export.md, limits.md §3)
+    media_lifetime: int = 259200
+    # False: jobs wait (status 1 / 0) until POST /_emulator/jobs/advance
+    job_auto_advance: bool = True
+    # None: a job runs in the background as fast as it can; N: about N rows a second
+    job_rows_per_second: float | None = None
+    job_results_kept: int = 5
+    # a department id in a member file that does not exist: created under "其他（待设置部门）"
+    # (documented since 2024-05) or refused with 40066 on that row
+    import_missing_department: Literal["create", "reject"] = "create"
+    export_min_block_size: int = 10000
+    export_max_block_size: int = 1000000
+    export_file_lifetime: int = 7200
+
+    # outgoing callbacks (callbacks.md §5, §9); defaults for POST /_emulator/callback
+    # seconds between attempts at one event; WeCom does not document its pace (unconfirmed)
+    callback_retry_interval: float = 1.0
+    # the post-2022-08-15 rule for newly configured URLs: members UserID and Department only
+    callback_minimal_fields: bool = False
+    # WeCom does not call a secret back for its own API writes; True delivers them too
+    callback_echo_own_changes: bool = False
+
     # permissions and restrictions
     sync_secret_read_only: bool = False
     app_write_errcode: int = 60011

@@ -76,6 +76,7 @@ class Ctx:
     config: EmulatorConfig
     caller: Caller
     now: float
+    base_url: str = ""  # this server as the caller reached it (export file links)
     _scope: Scope | None = field(default=None, repr=False)
 
     def scope(self) -> Scope:

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
@@ -15,6 +15,7 @@ from .context import Caller, Ctx
 from .envelope import envelope, failure_errmsg
 from .errors import ApiError
 from .faults import Fault
+from .formdata import parse_form
 from .handlers_token import gettoken
 from .routes import ENDPOINTS, GETTOKEN, Endpoint
 from .rules.common import Params
@@ -73,7 +74,13 @@ class Gate:
                     if fault.kind != "delay":
                         return self._fault_response(fault, request)
                     await asyncio.sleep(fault.value)
-            response = await self._process(request, path)
+            try:
+                response = await self._process(request, path)
+            except ClientDisconnect:
+                # the caller gave up (e.g. timed out while a delay fault held the call) before
+                # its body was read: nothing was applied and nobody is left to answer
+                st.stats.disconnect(path)
+                return Response(status_code=499)
             if fault is not None and fault.after_handler:
                 if fault.kind != "delay":
                     return self._fault_response(fault, request)
@@ -118,7 +125,7 @@ class Gate:
             self._rate_limit(request, path, now)
             params = await self._params(request, endpoint)
             self._permit(endpoint, caller)
-            ctx = Ctx(st.store, st.config, caller, now)
+            ctx = Ctx(st.store, st.config, caller, now, str(request.base_url).rstrip("/"))
             payload = self._run(endpoint, ctx, params, now)
         except ApiError as error:
             return self._failure(error, request, warned=params is not None and params.warned)
@@ -189,6 +196,12 @@ class Gate:
         cfg = self.state.config
         if endpoint.method == "GET":
             return Params(dict(request.query_params), query=True)
+        if endpoint.multipart:
+            try:
+                form = parse_form(request.headers.get("content-type", ""), await request.body())
+            except ValueError:
+                raise ApiError(44001, "the body must be multipart/form-data") from None
+            return Params({**form, **request.query_params}, query=True)
         # a GET on a POST API has no body: the same answer as an unparsable body
         raw = await request.body() if request.method == "POST" else b""
         if cfg.reject_unicode_escapes and _UNICODE_ESCAPE.search(raw):

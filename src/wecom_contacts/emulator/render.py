@@ -39,6 +39,12 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
+def avatar_urls(corp_id: str, media_id: str) -> tuple[str, str]:
+    """(avatar, thumb_avatar) URLs of an uploaded avatar; callbacks send the same one."""
+    base = f"https://wework.qpic.cn/wwpic/{_digest(corp_id, media_id)[:24]}"
+    return base + "/0", base + "/100"
+
+
 def render_department(dept: Department, leaders: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": dept.id, "name": dept.name}
     if dept.name_en is not None:
@@ -80,8 +86,7 @@ def render_user(ctx: Ctx, user: User, leaders: dict[int, str]) -> dict[str, Any]
     out.setdefault("extattr", {"attrs": []})
     media = user.fields.get("avatar_mediaid")
     if media:
-        base = f"https://wework.qpic.cn/wwpic/{_digest(ctx.config.corp_id, media)[:24]}"
-        out["avatar"], out["thumb_avatar"] = base + "/0", base + "/100"
+        out["avatar"], out["thumb_avatar"] = avatar_urls(ctx.config.corp_id, media)
     else:
         out["avatar"], out["thumb_avatar"] = "", ""
     vcode = _digest(ctx.config.corp_id, user.openid)[:32]

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import handlers_batch as batch
 from . import handlers_departments as departments
+from . import handlers_export as export
+from . import handlers_media as media
 from . import handlers_tags as tags
 from . import handlers_user_misc as user_misc
 from . import handlers_user_reads as user_reads
@@ -33,6 +36,7 @@ class Endpoint:
     detail_switch: str | None = None
     lookup: bool = False  # failed lookups count towards the one-day block
     changes_directory: bool = False
+    multipart: bool = False  # media/upload: a form-data body instead of JSON
 
     @property
     def writes(self) -> bool:
@@ -75,4 +79,15 @@ ENDPOINTS: dict[str, Endpoint] = {
     "/cgi-bin/tag/addtagusers": Endpoint("POST", tags.addtagusers, "tag_write"),
     "/cgi-bin/tag/deltagusers": Endpoint("POST", tags.deltagusers, "tag_write", "deleted"),
     "/cgi-bin/tag/list": Endpoint("GET", tags.list_),
+    # media/upload answers errmsg "" in the official sample (batch.md §4)
+    "/cgi-bin/media/upload": Endpoint("POST", media.upload, success="", multipart=True),
+    "/cgi-bin/batch/syncuser": Endpoint("POST", batch.syncuser, "write"),
+    "/cgi-bin/batch/replaceuser": Endpoint("POST", batch.replaceuser, "write"),
+    "/cgi-bin/batch/replaceparty": Endpoint("POST", batch.replaceparty, "write"),
+    "/cgi-bin/batch/getresult": Endpoint("GET", batch.getresult),
+    "/cgi-bin/export/simple_user": Endpoint("POST", export.simple_user),
+    "/cgi-bin/export/user": Endpoint("POST", export.user),
+    "/cgi-bin/export/department": Endpoint("POST", export.department),
+    "/cgi-bin/export/taguser": Endpoint("POST", export.taguser),
+    "/cgi-bin/export/get_result": Endpoint("GET", export.get_result),
 }

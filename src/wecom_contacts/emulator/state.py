@@ -6,6 +6,8 @@ import time
 
 from .config import EmulatorConfig
 from .faults import Faults
+from .jobs_runner import JobRunner
+from .outgoing import Deliverer
 from .ratelimit import Limiter
 from .records import Secret
 from .stats import Stats
@@ -26,6 +28,9 @@ class EmulatorState:
         with self.store.transaction():
             self.store.departments.ensure_root(config.root_department_name)
             self._install_secrets()
+        self.jobs = JobRunner(self)
+        self.callbacks = Deliverer(self.store, lambda: self.config, self.now)
+        self.store.change_listeners.append(self.callbacks.wake)
 
     def now(self) -> float:
         """Wall-clock time, shifted by POST /_emulator/clock."""
@@ -50,16 +55,19 @@ class EmulatorState:
             )
 
     def reset(self) -> None:
-        """Root department only; tokens, app secrets added at run time, changes, faults,
-        stats, limits, clock and settings back to how the server started."""
+        """Root department only; tokens, app secrets added at run time, changes, callbacks,
+        faults, stats, limits, clock and settings back to how the server started."""
         self.config = self.initial_config
         self.clock_offset = 0.0
         with self.store.transaction():
             self.store.reset(self.config.root_department_name)
             self._install_secrets()
+        self.callbacks.reset()
         self.faults.clear()
         self.stats.clear()
         self.limiter.clear()
 
     def close(self) -> None:
+        self.jobs.stop()
+        self.callbacks.close()
         self.store.close()

@@ -1,4 +1,4 @@
-"""Counters behind GET /_emulator/stats: calls per path, errors per errcode, writes, faults."""
+"""Counters behind GET /_emulator/stats: calls, errors by errcode, writes, faults, disconnects."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ class Stats:
         self.errors: Counter[str] = Counter()
         self.writes: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
+        # callers gone before their request body was read, per path
+        self.disconnects: Counter[str] = Counter()
 
     def call(self, path: str) -> None:
         with self._lock:
@@ -33,9 +35,13 @@ class Stats:
         with self._lock:
             self.faults[kind] += 1
 
+    def disconnect(self, path: str) -> None:
+        with self._lock:
+            self.disconnects[path] += 1
+
     def clear(self) -> None:
         with self._lock:
-            for counter in (self.calls, self.errors, self.writes, self.faults):
+            for counter in (self.calls, self.errors, self.writes, self.faults, self.disconnects):
                 counter.clear()
 
     def to_json(self) -> dict[str, Any]:
@@ -45,4 +51,5 @@ class Stats:
                 "errors": dict(self.errors),
                 "writes": dict(self.writes),
                 "faults": dict(self.faults),
+                "disconnects": dict(self.disconnects),
             }

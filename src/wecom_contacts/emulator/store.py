@@ -11,9 +11,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .outgoing_store import CALLBACK_SCHEMA, CALLBACK_TABLES, Callbacks
 from .records import Change
 from .store_auth import Secrets, Tokens
-from .store_departments import Departments
+from .store_departments import NODE_COUNT_SCHEMA, NODE_COUNT_TABLES, Departments
+from .store_jobs import JOBS_SCHEMA, JOBS_TABLES, Jobs
+from .store_media import MEDIA_SCHEMA, MEDIA_TABLES, Media
 from .store_tags import Tags
 from .store_users import Users
 
@@ -55,6 +58,10 @@ SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS changes (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, kind TEXT NOT NULL,
         key TEXT NOT NULL, fields TEXT NOT NULL, actor TEXT NOT NULL)""",
+    *MEDIA_SCHEMA,
+    *JOBS_SCHEMA,
+    *CALLBACK_SCHEMA,
+    *NODE_COUNT_SCHEMA,
 )
 
 # Emptied by reset. AUTOINCREMENT counters (users.seq, changes.seq) are kept on purpose so
@@ -69,6 +76,10 @@ RESET_TABLES: tuple[str, ...] = (
     "secrets",
     "tokens",
     "changes",
+    *MEDIA_TABLES,
+    *JOBS_TABLES,
+    *CALLBACK_TABLES,
+    *NODE_COUNT_TABLES,
 )
 
 # kinds a callback deliverer maps to change_contact events; create_tag / delete_tag are
@@ -84,6 +95,9 @@ CHANGE_KINDS = frozenset(
         "update_tag",
         "create_tag",
         "delete_tag",
+        # an import or export job finished: fields {"jobid", "jobtype", "errcode", "errmsg"}
+        # and, when the import named one, "callback" {"url", "token", "encodingaeskey"}
+        "batch_job_result",
     }
 )
 
@@ -113,6 +127,12 @@ class Store:
         self.tags = Tags(self)
         self.secrets = Secrets(self)
         self.tokens = Tokens(self)
+        self.media = Media(self)
+        self.jobs = Jobs(self)
+        self.callbacks = Callbacks(self)
+        # called after each commit that recorded a change (the callback router listens)
+        self.change_listeners: list[Callable[[], None]] = []
+        self._changed = False
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -131,9 +151,11 @@ class Store:
                 yield
             except BaseException:
                 self._conn.execute("ROLLBACK")
+                self._changed = False
                 raise
             else:
                 self._conn.execute("COMMIT")
+                self._notify()
             finally:
                 self._depth = 0
 
@@ -157,6 +179,15 @@ class Store:
             "INSERT INTO changes (at, kind, key, fields, actor) VALUES (?, ?, ?, ?, ?)",
             (self.clock(), kind, str(key), json.dumps(fields, ensure_ascii=False), actor),
         )
+        self._changed = True
+        if not self._depth:
+            self._notify()
+
+    def _notify(self) -> None:
+        if self._changed:
+            self._changed = False
+            for listener in self.change_listeners:
+                listener()
 
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
         """Changes with seq > since, oldest first."""

@@ -1,7 +1,9 @@
 """Response models, one module per API area."""
 
 from ._base import WeComModel
+from .batch import DepartmentAction, JobCallback, JobResult, JobRowResult, JobStatus
 from .departments import Department, DepartmentRef
+from .export import ExportFile, ExportResult, ExportStatus
 from .tags import MembershipResult, Tag, TagMember, TagMembers
 from .users import (
     BizMailAlias,
@@ -23,8 +25,12 @@ from .users import (
 __all__ = [
     "BizMailAlias",
     "Department",
+    "DepartmentAction",
     "DepartmentRef",
     "DepartmentUser",
+    "ExportFile",
+    "ExportResult",
+    "ExportStatus",
     "ExtAttr",
     "ExtAttrMiniprogram",
     "ExtAttrText",
@@ -32,6 +38,10 @@ __all__ = [
     "ExtAttrs",
     "ExternalProfile",
     "InviteResult",
+    "JobCallback",
+    "JobResult",
+    "JobRowResult",
+    "JobStatus",
     "MembershipResult",
     "Tag",
     "TagMember",

@@ -21,15 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_TESTS = ROOT / "tests" / "client"
 
 # Rows allowed to be incomplete, each with its reason. Only batch/export/media rows may be here.
-PENDING_AREAS = {"batch", "export", "media"}
-ISSUE_5 = "issue 5 (batch and export jobs)"
-PENDING: dict[str, str] = {}  # issue 5 completed every batch, export and media row
 # gettoken is no resource method: the token flow calls it, access_token() is its public face.
 SERVED_BY = {"tokens.fetch": "access_token"}
 
 
-def _rows(*, pending: bool) -> list[Any]:
-    return [pytest.param(e, id=e.path) for e in ENDPOINTS if (e.path in PENDING) == pending]
+def _rows() -> list[Any]:
+    return [pytest.param(e, id=e.path) for e in ENDPOINTS]
 
 
 def _method_name(e: Endpoint) -> str:
@@ -114,19 +111,19 @@ def _has_contract_test(e: Endpoint, text: str) -> bool:
     return re.search(r"\." + re.escape(_method_name(e)) + r"\(", text) is not None
 
 
-@pytest.mark.parametrize("row", _rows(pending=False))
+@pytest.mark.parametrize("row", _rows())
 def test_row_has_a_sync_and_an_async_client_method(
     clients: tuple[Client, AsyncClient], row: Endpoint
 ) -> None:
     assert _has_client_method(clients, row), f"no Client/AsyncClient method {_method_name(row)}"
 
 
-@pytest.mark.parametrize("row", _rows(pending=False))
+@pytest.mark.parametrize("row", _rows())
 def test_row_has_an_emulator_route(row: Endpoint) -> None:
     assert f"/cgi-bin/{row.path}" in _emulator_paths()
 
 
-@pytest.mark.parametrize("row", _rows(pending=False))
+@pytest.mark.parametrize("row", _rows())
 def test_row_has_a_contract_test(row: Endpoint) -> None:
     assert _has_contract_test(row, _contract_text()), (
         f"no test in tests/client calls .{_method_name(row)}(")
@@ -140,25 +137,6 @@ def test_methods_built_on_rows_exist_on_both_clients(clients: tuple[Client, Asyn
     assert inspect.isasyncgenfunction(asyn.users.aiter_ids)
     assert inspect.isgeneratorfunction(sync.users.iter_ids)
     assert not hasattr(sync.users, "aiter_ids") and not hasattr(asyn.users, "iter_ids")
-
-
-def test_only_batch_export_and_media_rows_may_be_pending() -> None:
-    areas = {e.path: e.area for e in ENDPOINTS}
-    for path, reason in PENDING.items():
-        assert areas.get(path) in PENDING_AREAS, path
-        assert reason == ISSUE_5
-
-
-@pytest.mark.parametrize("row", _rows(pending=True))
-def test_a_pending_row_leaves_the_list_once_complete(
-    clients: tuple[Client, AsyncClient], row: Endpoint
-) -> None:
-    complete = (
-        _has_client_method(clients, row)
-        and f"/cgi-bin/{row.path}" in _emulator_paths()
-        and _has_contract_test(row, _contract_text())
-    )
-    assert not complete, f"{row.path} is complete: remove it from PENDING"
 
 
 def test_api_docs_are_generated_from_the_table_and_fresh() -> None:

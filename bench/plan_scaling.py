@@ -1,5 +1,6 @@
 """Directory sync at scale: plan time and peak memory for 10k and 100k users, and the API calls
-of an initial 10k import and of a 100-change update against the emulator.
+and wall time of an initial 10k import (import job vs one call per step) and of a 100-change
+update against the emulator.
 
 Run: .venv/bin/python bench/plan_scaling.py [--sizes 10000 100000] [--no-emulator]
 Goal (issue 6): planning grows linearly (100k/10k ratio ≈ 10 for time and memory).
@@ -13,14 +14,17 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import NamedTuple
 
 from wecom_contacts import Client
 from wecom_contacts.emulator import EmulatorConfig, EmulatorServer
 from wecom_contacts.sync import (
+    BulkRunner,
     DesiredDepartment,
     DesiredDirectory,
     DesiredTag,
     DesiredUser,
+    ImportJobRunner,
     LiveDepartment,
     LiveDirectory,
     LiveTag,
@@ -120,19 +124,30 @@ def measure_plan(n_users: int) -> tuple[float, float, int]:
     return best, peak / 2**20, len(plan.steps)
 
 
+class Apply(NamedTuple):
+    steps: int
+    writes: int  # write calls (media/upload and batch/syncuser included)
+    calls: int  # every call: gettoken, the reads of plan and drift check, writes, job polls
+    jobs: int
+    seconds: float  # plan (with its reads) + apply
+    by_path: dict[str, int]  # calls per endpoint
+
+
 def api_calls(control: EmulatorControl, client: Client, desired: DesiredDirectory,
-              journal: Path) -> tuple[int, int, int, float]:
-    """(steps, write calls, all calls, seconds) of planning and applying ``desired``."""
+              journal: Path, bulk: BulkRunner | None) -> Apply:
+    """Plan ``desired`` against the emulator and apply it; the calls counted by the emulator."""
     before = control.stats()
     start = time.perf_counter()
     plan = make_plan(desired, read_live(client), PlanOptions(allow_deletes=True))
-    report = apply_plan(client, plan, journal, durable=False)
+    report = apply_plan(client, plan, journal, durable=False, bulk=bulk)
     elapsed = time.perf_counter() - start
     assert report.ok, report.summary()
     after = control.stats()
     writes = sum(after["writes"].values()) - sum(before.get("writes", {}).values())
-    calls = sum(after["calls"].values()) - sum(before.get("calls", {}).values())
-    return len(plan.steps), writes, calls, elapsed
+    by_path = {path.removeprefix("/cgi-bin/"): n - before.get("calls", {}).get(path, 0)
+               for path, n in after["calls"].items()}
+    by_path = {path: n for path, n in by_path.items() if n}
+    return Apply(len(plan.steps), writes, sum(by_path.values()), report.jobs, elapsed, by_path)
 
 
 def main() -> None:
@@ -151,19 +166,27 @@ def main() -> None:
           "(linear growth is x10)")
     if args.no_emulator:
         return
-    print("\nAPI calls against the emulator — one call per step: the import-job path "
-          "(batch/syncuser, issue 5) is not used yet, so these are the per-call figures")
+    print("\nAgainst the emulator (calls counted by it; seconds = plan with its reads + apply):")
+    print(f"  {'':44} {'steps':>6} {'writes':>7} {'calls':>7} {'jobs':>4} {'seconds':>8}")
     config = EmulatorConfig(rate_limits=())  # the bench measures calls, not WeCom's limits
     with EmulatorServer(config) as server, tempfile.TemporaryDirectory() as tmp:
         control = EmulatorControl(server.base_url, corp_id=config.corp_id, secret=config.secret)
         with Client(config.corp_id, config.secret, base_url=server.base_url) as client:
             initial = company(small)
-            for label, desired in (("initial import", initial),
-                                   ("100-change update", with_changes(initial, 100))):
-                steps, writes, calls, secs = api_calls(control, client, desired,
-                                                       Path(tmp) / f"{label}.journal")
-                print(f"  {label:>18}: {steps:6,} steps, {writes:6,} write calls, {calls:6,} "
-                      f"calls in all (reads for plan + drift check), {secs:5.1f} s")
+            runs: list[tuple[str, DesiredDirectory, BulkRunner | None]] = [
+                (f"initial {small:,} import, one call per step", initial, None),
+                (f"initial {small:,} import, import job (default)", initial, ImportJobRunner()),
+                ("100-change update (default)", with_changes(initial, 100), ImportJobRunner()),
+            ]
+            for n, (label, desired, bulk) in enumerate(runs):
+                if n < 2:
+                    control.reset()  # each initial import starts from an empty directory
+                got = api_calls(control, client, desired, Path(tmp) / f"{n}.journal", bulk)
+                print(f"  {label:44} {got.steps:6,} {got.writes:7,} {got.calls:7,} "
+                      f"{got.jobs:4} {got.seconds:8.1f}")
+                if got.jobs:
+                    calls = sorted(got.by_path.items(), key=lambda kv: -kv[1])
+                    print("    " + ", ".join(f"{path} {n:,}" for path, n in calls))
         control.close()
 
 

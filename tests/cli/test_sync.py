@@ -81,6 +81,18 @@ def test_apply_desired_file_with_json_reports_the_outcome(cli_json: Json, org: P
     assert again == {"changes": 0, "ok": True}
 
 
+@pytest.mark.parametrize(("threshold", "jobs", "creates"), [("2", 1, 0), ("0", 0, 2)])
+def test_bulk_threshold_sends_member_runs_as_an_import_job_and_0_turns_it_off(
+    cli_json: Json, org: Path, wecom_emulator: EmulatorControl,
+    threshold: str, jobs: int, creates: int,
+) -> None:
+    report = cli_json("sync", "apply", str(org), "--bulk-threshold", threshold)
+    assert report["ok"] is True and report["jobs"] == jobs
+    assert wecom_emulator.calls("/cgi-bin/user/create") == creates
+    assert wecom_emulator.calls("/cgi-bin/batch/syncuser") == jobs
+    assert cli_json("sync", "plan", str(org))["changes"] == 0
+
+
 def test_terminal_asks_and_a_no_applies_nothing(
     cli: Invoke, cli_json: Json, org: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

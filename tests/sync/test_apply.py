@@ -186,11 +186,17 @@ def test_bulk_runner_applies_the_groups_it_claims_and_each_step_is_journaled(
         def groups(self, plan: Any) -> list[list[int]]:
             return [[s.id for s in plan.steps if s.op == "user.create"]]
 
-        def run(self, client: Client, steps: Any, params: Any) -> list[Any]:
+        def run(self, client: Client, steps: Any, params: Any, submitted: Any) -> list[Any]:
             self.jobs.append([s.id for s in steps])
             for p in params:
                 client.users.create(**p)
             return [{} for _ in steps]
+
+        def collect(self, client: Client, job_id: str, steps: Any, params: Any) -> list[Any]:
+            return [None for _ in steps]
+
+        def reconcile(self, client: Client, steps: Any, params: Any) -> list[Any]:
+            return [None for _ in steps]
 
     runner = OneJob()
     plan = make_plan(desired(SMALL), read_live(wecom_client))

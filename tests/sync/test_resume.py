@@ -1,4 +1,5 @@
-"""A kill -9 in the middle of a 2,000-step apply: resume finishes, every step sent once."""
+"""A kill -9 in the middle of a 2,000-step apply (one call per step): resume finishes, every
+step sent once. The import-job path has its own resume tests (test_bulk_resume.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from wecom_contacts.sync import Plan, apply_plan
 base_url, corp_id, secret, plan_path, journal = sys.argv[1:]
 plan = Plan.from_json(Path(plan_path).read_text(encoding="utf-8"))
 with Client(corp_id, secret, base_url=base_url) as client:
-    apply_plan(client, plan, journal)
+    apply_plan(client, plan, journal, bulk=None)
 """
 
 
@@ -110,7 +111,7 @@ def test_resume_after_kill_9_finishes_without_repeating_or_losing_a_step(
     assert states["running"] == 1  # never more than one step in flight
 
     report = apply_plan(wecom_client, Plan.from_json(plan_path.read_text("utf-8")), journal,
-                        resume=True)
+                        resume=True, bulk=None)
 
     assert report.ok, report.summary()
     assert report.already_done == states["done"]

@@ -100,13 +100,14 @@ def test_department_csv_builds_paths_from_parent_ids() -> None:
         (("总部", "研发中心", "后端组"), 3, None)]
 
 
-def test_member_csv_error_names_row_and_column() -> None:
+def test_member_csv_error_names_row_and_column_with_the_template_checks() -> None:
     bad = MEMBERS.replace("1;0,5;0", "1;0;1,5;0")
     with pytest.raises(DesiredStateError) as err:
         parse_desired(bad, "csv", source="m.csv")
     assert str(err.value) == ("m.csv, row 2, column 是否部门内领导: 3 values for 2 departments "
-                              "(separate them with ;)")
-    bad_userid = re.escape("m.csv, row 3, column 帐号: 'li si' is not")
+                              "(separate with ;)")
+    assert err.value.field == "leader"
+    bad_userid = re.escape("m.csv, row 3, column 帐号: 'li si': only letters")
     with pytest.raises(DesiredStateError, match=bad_userid):
         parse_desired(MEMBERS.replace(",lisi,", ",li si,"), "csv", source="m.csv")
     unknown = re.escape("m.csv, row 1, column 3: unknown column '手机'")
@@ -115,7 +116,7 @@ def test_member_csv_error_names_row_and_column() -> None:
 
 
 def test_department_csv_error_names_row_and_column() -> None:
-    message = "d.csv, row 4, column 父部门ID: parent department 9 is not in the file"
+    message = "d.csv, row 4, column 父部门ID: parent 9 is neither the root (1) nor a department"
     with pytest.raises(DesiredStateError, match=re.escape(message)):
         parse_desired(DEPARTMENTS.replace("后端组,3,2", "后端组,3,9"), "csv", source="d.csv")
 

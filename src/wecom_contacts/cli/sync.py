@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from ..sync import Plan, PlanOptions, apply_plan, load_desired, make_plan, read_live, render_plan
+from ..sync import (
+    DEFAULT_THRESHOLD,
+    ImportJobRunner,
+    Plan,
+    PlanOptions,
+    apply_plan,
+    load_desired,
+    make_plan,
+    read_live,
+    render_plan,
+)
 from . import _render as render
 from ._context import JsonFlag, State, use
 from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure, usage_error
@@ -66,6 +76,16 @@ MaxRatio = Annotated[
 ]
 Invite = Annotated[
     bool | None, typer.Option("--invite/--no-invite", help="Let WeCom invite new members.")
+]
+BulkThreshold = Annotated[
+    int,
+    typer.Option(
+        "--bulk-threshold",
+        metavar="N",
+        min=0,
+        help="Send runs of at least N member creates/updates as one import job "
+        "(batch/syncuser); 0 sends every step as its own call.",
+    ),
 ]
 
 
@@ -178,13 +198,15 @@ def apply(
     max_deletes: MaxDeletes = None,
     max_delete_ratio: MaxRatio = None,
     invite: Invite = None,
+    bulk_threshold: BulkThreshold = DEFAULT_THRESHOLD,
     as_json: JsonFlag = False,
 ) -> None:
     """Apply a saved plan, or plan a desired-state file and apply it.
 
     Asks for confirmation only on a terminal, never with --yes. Every step is journaled
     (default: in $WECOM_STATE_DIR, else ~/.local/state/wecom-contacts); after an
-    interruption or failed steps, run the same command with --resume.
+    interruption or failed steps, run the same command with --resume. Long runs of member
+    creates and updates go through WeCom's import job (--bulk-threshold).
     """
     state = use(ctx, as_json)
     options = _options(
@@ -204,7 +226,13 @@ def apply(
     try:
         with apply_progress(enabled=not state.json, total=len(todo.steps)) as progress:
             report = apply_plan(
-                state.client(), todo, files.journal, resume=resume, progress=progress, check=check
+                state.client(),
+                todo,
+                files.journal,
+                resume=resume,
+                progress=progress,
+                check=check,
+                bulk=ImportJobRunner(threshold=bulk_threshold) if bulk_threshold else None,
             )
     except KeyboardInterrupt:
         raise CliFailure(

@@ -10,7 +10,8 @@
 See docs/sync.md for the file format, the planning rules and the apply guarantees.
 """
 
-from .apply import BulkRunner, ProgressCallback, apply_plan, check_drift, plan_and_apply
+from .apply import DEFAULT_BULK, ProgressCallback, apply_plan, check_drift, plan_and_apply
+from .bulk import DEFAULT_THRESHOLD, BulkRunner, ImportJobRunner, StepOutcome
 from .document import EXPORT_FORMATS, directory_document, dump_directory
 from .errors import (
     DeletionCapError,
@@ -37,6 +38,8 @@ from .scope import fingerprint, scope_for
 from .sources import load_desired, parse_desired
 
 __all__ = [
+    "DEFAULT_BULK",
+    "DEFAULT_THRESHOLD",
     "EXPORT_FORMATS",
     "ApplyReport",
     "BulkRunner",
@@ -47,6 +50,7 @@ __all__ = [
     "DesiredTag",
     "DesiredUser",
     "DriftError",
+    "ImportJobRunner",
     "JournalError",
     "LiveDepartment",
     "LiveDirectory",
@@ -60,6 +64,7 @@ __all__ = [
     "ProgressEvent",
     "Step",
     "StepFailure",
+    "StepOutcome",
     "SyncError",
     "apply_plan",
     "check_drift",

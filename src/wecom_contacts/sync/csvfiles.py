@@ -1,4 +1,4 @@
-"""WeCom's batch-import CSV templates (members; departments) ↔ the desired-state document."""
+"""WeCom's import templates ↔ the desired-state document, through wecom_contacts.templates."""
 
 from __future__ import annotations
 
@@ -7,31 +7,38 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from .errors import DesiredStateError
+from ..templates import (
+    DEPARTMENT_HEADER,
+    MEMBER_HEADER,
+    DepartmentRow,
+    MemberRow,
+    RowError,
+    TemplateError,
+    read_departments,
+    read_members,
+    write_departments,
+    write_members,
+)
+from .errors import DesiredStateError, SyncError
 from .live import LiveDirectory
 from .model import join_path
 from .schema import KeyPath
 
-__all__ = [
-    "DEPARTMENT_HEADER",
-    "MEMBER_HEADER",
-    "csv_document",
-    "departments_csv",
-    "members_csv",
-]
+__all__ = ["csv_document", "departments_csv", "members_csv"]
 
-# batch.md §6: headers reconstructed from public projects; both 帐号/账号 and 职位/职务 occur
-# the last column only explains 禁用 and stays empty, as in WeCom's template
-MEMBER_HEADER = ("姓名", "帐号", "手机号", "邮箱", "所在部门", "职位", "性别", "是否部门内领导",
-                 "排序", "别名", "地址", "座机", "禁用", "禁用项说明：(0-启用;1-禁用)")
-DEPARTMENT_HEADER = ("部门名称", "部门ID", "父部门ID", "排序")
-_MEMBER_COLUMNS = {
-    "姓名": "name", "帐号": "userid", "账号": "userid", "手机号": "mobile", "邮箱": "email",
-    "所在部门": "departments", "职位": "position", "职务": "position", "性别": "gender",
-    "是否部门内领导": "leader", "排序": "order", "别名": "alias", "地址": "address",
-    "座机": "telephone", "禁用": "enable",
-}
-_DEPARTMENT_COLUMNS = {"部门名称": "path", "部门ID": "id", "父部门ID": "parent", "排序": "order"}
+# One reader and writer for the desired state and the files the import jobs upload: the same
+# headers, cell formats and checks, so the two cannot drift apart.
+
+# the template reader's other spellings of 帐号 and 职位 (docs/batch.md); any other column is
+# a custom attribute, which the desired state does not take from CSV
+_MEMBER_SPELLINGS = frozenset({*MEMBER_HEADER, "账号", "职务"})
+_NOTE_PREFIX = MEMBER_HEADER[-1][:5]  # 禁用项说明：the column that only explains 禁用
+# desired-state keys of the template's columns, in the template's order (docs/batch.md)
+_MEMBER_KEYS = dict(zip(
+    ("name", "userid", "mobile", "email", "departments", "position", "gender", "leader",
+     "order", "alias", "address", "telephone", "enable"), MEMBER_HEADER, strict=False))
+_DEPARTMENT_KEYS = dict(zip(("path", "id", "parent", "order"), DEPARTMENT_HEADER, strict=True))
+_TEXT = ("mobile", "email", "position", "alias", "address", "telephone")
 _ROOT_PLACEHOLDER = "(root)"  # the root's name when the file has no row for it
 
 
@@ -43,30 +50,39 @@ def _decode(data: bytes) -> str:
         return data.decode("gb18030")
 
 
-def _split(cell: str) -> list[str]:
-    return [part.strip() for part in cell.replace("；", ";").split(";") if part.strip()]
-
-
 def csv_document(
     data: bytes | str, source: str
 ) -> tuple[dict[str, Any], Callable[[KeyPath], str]]:
     """A member or department import file → (document, locate); which one by its header."""
     text = _decode(data) if isinstance(data, bytes) else data.lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    if not table:
         raise DesiredStateError("the CSV file is empty", where=source)
-    header = [h.strip() for h in rows[0]]
-    if "部门ID" in header:
-        return _departments(header, rows[1:], source)
-    return _members(header, rows[1:], source)
+    header = [h.strip() for h in table[0]]
+    # the rows the template reader keeps (it skips blank lines); the header is row 1
+    rows = [n + 2 for n, line in enumerate(table[1:]) if any(c.strip() for c in line)]
+    if DEPARTMENT_HEADER[1] in header:
+        document = _departments(text, source)
+        return document, _locator(source, _DEPARTMENT_KEYS, "departments", rows)
+    _refuse_custom_columns(header, source)
+    return _members(text, source), _locator(source, _MEMBER_KEYS, "users", rows)
 
 
-def _locator(source: str, header: list[str], columns: dict[str, str],
-             section: str, rows: list[int]) -> Callable[[KeyPath], str]:
-    """Key paths → "file, row N, column X"; ``rows[i]`` is item i's row (the header is 1)."""
-    by_field: dict[str, str] = {}
-    for name in header:
-        by_field.setdefault(columns.get(name, ""), name)
+def _where(source: str, error: RowError) -> str:
+    return f"{source}, row {error.row}" + (f", column {error.column}" if error.column else "")
+
+
+def _template_error(exc: TemplateError, source: str, keys: dict[str, str]) -> DesiredStateError:
+    """The first problem the template found, where it is (the rest are counted)."""
+    first = exc.errors[0]
+    more = f" (and {len(exc.errors) - 1} more problem(s))" if len(exc.errors) > 1 else ""
+    field = next((k for k, h in keys.items() if h == first.column), None)
+    return DesiredStateError(first.message + more, where=_where(source, first), field=field)
+
+
+def _locator(source: str, keys: dict[str, str], section: str,
+             rows: list[int]) -> Callable[[KeyPath], str]:
+    """Key paths → "file, row N, column X"; ``rows[i]`` is item i's row."""
 
     def locate(path: KeyPath) -> str:
         if len(path) < 2 or path[0] != section or not isinstance(path[1], int):
@@ -74,152 +90,104 @@ def _locator(source: str, header: list[str], columns: dict[str, str],
         row = rows[path[1]] if path[1] < len(rows) else path[1] + 2
         where = f"{source}, row {row}"
         names = [p for p in path[2:] if isinstance(p, str) and p != "department"]
-        if names:
-            column = by_field.get(names[-1]) or by_field.get(names[0])
-            if column:
-                where += f", column {column}"
-        return where
+        column = (keys.get(names[-1]) or keys.get(names[0])) if names else None
+        return f"{where}, column {column}" if column else where
 
     return locate
 
 
-def _members(header: list[str], rows: list[list[str]], source: str
-             ) -> tuple[dict[str, Any], Callable[[KeyPath], str]]:
+def _refuse_custom_columns(header: list[str], source: str) -> None:
     for i, name in enumerate(header):
-        if name not in _MEMBER_COLUMNS and not name.startswith("禁用项说明") and name:
+        if name and name not in _MEMBER_SPELLINGS and not name.startswith(_NOTE_PREFIX):
             raise DesiredStateError(
                 f"unknown column {name!r} (custom attribute columns are not supported; use "
                 "YAML or JSON for extattr)", where=f"{source}, row 1, column {i + 1}",
             )
-    for required in ("姓名", "帐号"):
-        if required not in header and (required != "帐号" or "账号" not in header):
-            raise DesiredStateError(f"the member file needs a {required} column",
-                                    where=f"{source}, row 1")
-    row_numbers: list[int] = []
-    locate = _locator(source, header, _MEMBER_COLUMNS, "users", row_numbers)
-    users: list[dict[str, Any]] = []
-    for n, row in enumerate(rows):
-        if not any(cell.strip() for cell in row):
-            continue
-        row_numbers.append(n + 2)
-        cells = {_MEMBER_COLUMNS[h]: row[i].strip() for i, h in enumerate(header)
-                 if h in _MEMBER_COLUMNS and i < len(row) and row[i].strip()}
-        user: dict[str, Any] = {k: v for k, v in cells.items()
-                                if k not in ("departments", "leader", "order", "enable")}
-        if "enable" in cells:
-            flag = cells["enable"]
-            user["enable"] = {"0": True, "1": False}.get(flag, flag)
-        if "departments" in cells:
-            user["departments"] = _memberships(cells, locate, len(users))
-        users.append(user)
-    return {"users": users}, locate
 
 
-def _memberships(cells: dict[str, str], locate: Callable[[KeyPath], str],
-                 index: int) -> list[dict[str, Any]]:
-    depts = _split(cells["departments"])
-    extra: dict[str, list[str]] = {}
-    for key in ("leader", "order"):
-        values = _split(cells.get(key, ""))
-        if len(values) == 1 and len(depts) > 1:
-            values = values * len(depts)  # one value for every department
-        if values and len(values) != len(depts):
-            raise DesiredStateError(
-                f"{len(values)} values for {len(depts)} departments (separate them with ;)",
-                where=locate(("users", index, key)), field=key,
-            )
-        extra[key] = values
-    result: list[dict[str, Any]] = []
-    for j, dept in enumerate(depts):
-        entry: dict[str, Any] = {"department": int(dept) if dept.isdigit() else dept}
-        if extra["leader"]:
-            entry["leader"] = extra["leader"][j]
-        if extra["order"]:
-            entry["order"] = extra["order"][j]
-        result.append(entry)
-    return result
+def _members(text: str, source: str) -> dict[str, Any]:
+    try:
+        rows = read_members(text)
+    except TemplateError as exc:
+        raise _template_error(exc, source, _MEMBER_KEYS) from None
+    return {"users": [_user(row) for row in rows]}
 
 
-def _departments(header: list[str], rows: list[list[str]], source: str
-                 ) -> tuple[dict[str, Any], Callable[[KeyPath], str]]:
-    row_numbers: list[int] = []
-    locate = _locator(source, header, _DEPARTMENT_COLUMNS, "departments", row_numbers)
-    columns = {_DEPARTMENT_COLUMNS[h]: i for i, h in enumerate(header) if h in _DEPARTMENT_COLUMNS}
-    for name in ("path", "id", "parent"):
-        if name not in columns:
-            wanted = next(h for h, f in _DEPARTMENT_COLUMNS.items() if f == name)
-            raise DesiredStateError(f"the department file needs a {wanted} column",
-                                    where=f"{source}, row 1")
-    records: dict[int, tuple[int, str, int, str]] = {}  # id → (item index, name, parent, order)
-    for r, row in enumerate(rows):
-        cell = {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
-        if not any(cell.values()):
-            continue
-        n = len(row_numbers)
-        row_numbers.append(r + 2)
-        for name in ("id", "parent"):
-            if not cell[name].isdigit():
-                raise DesiredStateError(f"{cell[name]!r} is not a department id",
-                                        where=locate(("departments", n, name)), field=name)
-        dept_id = int(cell["id"])
-        if dept_id in records:
-            raise DesiredStateError(f"department id {dept_id} is used twice",
-                                    where=locate(("departments", n, "id")), field="id")
-        records[dept_id] = (n, cell["path"], int(cell["parent"]), cell.get("order", ""))
-    root = records[1][1] if 1 in records else _ROOT_PLACEHOLDER
-    items: list[dict[str, Any]] = [{} for _ in row_numbers]
-    for dept_id, (n, name, parent, order) in records.items():
-        path = [name]
-        seen = {dept_id}
-        while parent not in (0, 1) and dept_id != 1:
-            if parent not in records or parent in seen:
-                problem = "is not in the file" if parent not in records else "makes a cycle"
-                raise DesiredStateError(f"parent department {parent} {problem}",
-                                        where=locate(("departments", n, "parent")),
-                                        field="parent")
-            seen.add(parent)
-            _, parent_name, parent, _ = records[parent]
-            path.append(parent_name)
-        if dept_id != 1:
-            path.append(root)
-        item: dict[str, Any] = {"path": join_path(tuple(reversed(path))), "id": dept_id}
-        if order not in ("", "0"):  # replaceparty: empty or 0 means "keep the order"
-            item["order"] = order
-        items[n] = item
-    return {"departments": items}, locate
+def _user(row: MemberRow) -> dict[str, Any]:
+    """A template row as a desired user: an empty cell is a field the file does not manage."""
+    user: dict[str, Any] = {"userid": row.userid, "name": row.name}
+    user.update({k: getattr(row, k) for k in _TEXT if getattr(row, k) is not None})
+    if row.gender is not None:
+        user["gender"] = row.gender
+    if row.enable is not None:
+        user["enable"] = row.enable
+    memberships: list[dict[str, Any]] = []
+    for i, dept in enumerate(row.department):
+        entry: dict[str, Any] = {"department": dept}
+        if row.is_leader_in_dept:
+            entry["leader"] = bool(row.is_leader_in_dept[i])
+        if row.order:  # no 排序 cell: the live order is kept
+            entry["order"] = row.order[i]
+        memberships.append(entry)
+    user["departments"] = memberships
+    return user
+
+
+def _departments(text: str, source: str) -> dict[str, Any]:
+    try:
+        rows = read_departments(text)  # checked to be a tree hanging from the root
+    except TemplateError as exc:
+        raise _template_error(exc, source, _DEPARTMENT_KEYS) from None
+    by_id = {row.id: row for row in rows}
+    root = by_id[1].name if 1 in by_id else _ROOT_PLACEHOLDER
+    items: list[dict[str, Any]] = []
+    for row in rows:
+        names = [row.name]
+        parent = row.parent_id
+        while row.id != 1 and parent != 1:
+            names.append(by_id[parent].name)
+            parent = by_id[parent].parent_id
+        path = (*reversed(names),) if row.id == 1 else (root, *reversed(names))
+        item: dict[str, Any] = {"path": join_path(path), "id": row.id}
+        if row.order:  # replaceparty: empty or 0 keeps the order
+            item["order"] = row.order
+        items.append(item)
+    return {"departments": items}
 
 
 def members_csv(live: LiveDirectory, userids: list[str] | None = None) -> str:
     """The member import template filled with the live users (department ids, ; lists)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(MEMBER_HEADER)
-    keys = userids if userids is not None else sorted(live.users)
-    for key in keys:
+    rows = []
+    for key in userids if userids is not None else sorted(live.users):
         user = live.users[key]
         f = user.fields
-        writer.writerow([
-            f.get("name", ""), user.userid, f.get("mobile", ""), f.get("email", ""),
-            ";".join(str(d) for d, _, _ in user.memberships), f.get("position", ""),
-            {"1": "男", "2": "女"}.get(str(f.get("gender", "")), ""),
-            ";".join(str(int(leader)) for _, leader, _ in user.memberships),
-            ";".join(str(order) for _, _, order in user.memberships),
-            f.get("alias", ""), f.get("address", ""), f.get("telephone", ""),
-            "0" if f.get("enable", True) else "1", "",
-        ])
-    return out.getvalue()
+        row = MemberRow(
+            userid=user.userid, name=f.get("name", ""),
+            department=[d for d, _, _ in user.memberships],
+            is_leader_in_dept=[int(leader) for _, leader, _ in user.memberships],
+            order=[order for _, _, order in user.memberships],
+            gender=str(f["gender"]) if str(f.get("gender")) in ("1", "2") else None,
+            enable=bool(f.get("enable", True)),
+        )
+        for name in _TEXT:
+            setattr(row, name, f.get(name) or None)
+        rows.append(row)
+    try:
+        return write_members(rows).decode("utf-8")
+    except TemplateError as exc:
+        raise SyncError(f"the live members do not fit WeCom's member template (export YAML "
+                        f"or JSON instead): {exc}") from None
 
 
 def departments_csv(live: LiveDirectory, ids: list[int] | None = None) -> str:
     """The department import template filled with the live departments, parents first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(DEPARTMENT_HEADER)
     order = ids if ids is not None else sorted(live.departments,
                                                key=lambda d: (len(live.paths.get(d, ())), d))
-    for dept_id in order:
-        dept = live.departments[dept_id]
-        writer.writerow([dept.name, dept.id, 0 if dept.id == 1 else dept.parent_id,
-                         dept.order or ""])
-    return out.getvalue()
-
+    rows = [DepartmentRow(dept.name, dept.id, 0 if dept.id == 1 else dept.parent_id,
+                          dept.order or None)
+            for dept in (live.departments[i] for i in order)]
+    try:
+        return write_departments(rows).decode("utf-8")
+    except TemplateError as exc:
+        raise SyncError(f"the live departments do not fit WeCom's department template: "
+                        f"{exc}") from None

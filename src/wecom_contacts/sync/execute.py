@@ -11,7 +11,7 @@ from .plan_types import Step, is_ref
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["IncompleteStep", "reconcile_step", "resolve_params", "run_step"]
+__all__ = ["IncompleteStep", "reconcile_step", "resolve_params", "run_step", "user_matches"]
 
 
 class IncompleteStep(Exception):
@@ -79,7 +79,8 @@ def run_step(client: Client, step: Step, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _user_matches(raw: dict[str, Any], p: dict[str, Any]) -> bool:
+def user_matches(raw: dict[str, Any], p: dict[str, Any]) -> bool:
+    """Does the member as WeCom returns it (``raw``) hold every value ``p`` sets?"""
     for key, value in p.items():
         if key in ("userid", "new_userid", "to_invite", "avatar_mediaid"):
             continue
@@ -163,6 +164,6 @@ def _reconcile_user(client: Client, op: str, p: dict[str, Any]
             p["userid"] = raw["userid"]
     if raw is None:
         raw = _get_user(client, p["userid"])
-    if raw is not None and "new_userid" not in p and _user_matches(raw, p):
+    if raw is not None and "new_userid" not in p and user_matches(raw, p):
         return {"reconciled": True}, p
     return None, p

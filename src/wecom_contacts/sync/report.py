@@ -58,7 +58,9 @@ class ApplyReport:
     done: int = 0  # including steps done by an earlier, interrupted run
     already_done: int = 0
     reconciled: int = 0  # found already applied by reading the live directory
-    sent: int = 0  # write calls sent in this run
+    sent: int = 0  # steps sent in this run: one write call each, or a row of an import job
+    jobs: int = 0  # import jobs (batch/syncuser) submitted in this run
+    job_rows: int = 0  # of the steps sent, those sent as rows of these jobs
     failures: list[StepFailure] = field(default_factory=list)
     skipped_steps: list[tuple[int, str]] = field(default_factory=list)
     elapsed: float = 0.0
@@ -77,13 +79,14 @@ class ApplyReport:
 
     @property
     def exit_code(self) -> int:
+        """0 when every step is done, else 1 (the CLI exits 5 then: see docs/cli.md)."""
         return 0 if self.ok else 1
 
     def summary(self) -> str:
         lines = [
             f"{self.done} of {self.total} steps done ({self.already_done} in an earlier run, "
             f"{self.reconciled} found already applied), {self.failed} failed, "
-            f"{self.skipped} skipped; {self.sent} write calls in {self.elapsed:.1f}s."
+            f"{self.skipped} skipped; {self.sent} sent{self._jobs_note()} in {self.elapsed:.1f}s."
         ]
         lines += [f"  failed: {f}" for f in self.failures]
         if self.skipped_steps:
@@ -92,6 +95,11 @@ class ApplyReport:
             lines.append(f"  journal: {self.journal_path} (fix the cause, then apply again "
                          "with resume=True / --resume)")
         return "\n".join(lines)
+
+    def _jobs_note(self) -> str:
+        if not self.jobs:
+            return ""
+        return f" ({self.job_rows} of them in {self.jobs} import job{'s' * (self.jobs > 1)})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +111,8 @@ class ApplyReport:
             "failed": self.failed,
             "skipped": self.skipped,
             "sent": self.sent,
+            "jobs": self.jobs,
+            "job_rows": self.job_rows,
             "elapsed": round(self.elapsed, 3),
             "journal": self.journal_path,
             "failures": [f.to_dict() for f in self.failures],

@@ -73,9 +73,11 @@ def _events(
 
 
 def demo(
-    org: Annotated[Path, typer.Option("--org", help="The company to create.")] = EXAMPLES
-    / "org.yaml",
-    org_v2: Annotated[Path, typer.Option("--org-v2", help="Its reorganisation.")] = EXAMPLES
+    # show_default: the real default is an absolute path that depends on the checkout.
+    org: Annotated[Path, typer.Option("--org", help="The company to create.",
+                                      show_default="examples/org.yaml")] = EXAMPLES / "org.yaml",
+    org_v2: Annotated[Path, typer.Option("--org-v2", help="Its reorganisation.",
+                                         show_default="examples/org-v2.yaml")] = EXAMPLES
     / "org-v2.yaml",
     events: Annotated[int, typer.Option("--events", help="How many events to print.")] = 8,
 ) -> None:

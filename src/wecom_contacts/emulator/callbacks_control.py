@@ -7,7 +7,6 @@ import json
 import math
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .control import ControlError, guarded
 from .outgoing_crypto import CallbackKeyError, aes_key, verification_query
 from .outgoing_store import Callback
 from .state import EmulatorState
@@ -27,7 +27,7 @@ VERIFY_TIMEOUT = 1.0  # callbacks.md §4: the echo must come back within 1 secon
 DEFAULT_FLUSH_TIMEOUT = 30.0
 
 
-class BadInput(Exception):
+class BadInput(ControlError):
     """Answered with HTTP 400 {"error": ...}."""
 
 
@@ -178,17 +178,6 @@ def callback_routes(state: EmulatorState) -> list[Route]:
             if done or time.monotonic() >= deadline:
                 return JSONResponse({"flushed": done, "pending": pending})
             await asyncio.sleep(0.01)
-
-    def guarded(
-        fn: Callable[[Request], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                return await fn(request)
-            except BadInput as error:
-                return JSONResponse({"error": str(error)}, status_code=400)
-
-        return endpoint
 
     return [
         Route("/_emulator/callback", guarded(configure), methods=["POST"]),

@@ -22,6 +22,20 @@ class ControlError(Exception):
     """Bad control input: answered with HTTP 400 {"error": ...}."""
 
 
+def guarded(
+    fn: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A control route whose ControlError becomes a 400 with the message, never a 500."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await fn(request)
+        except ControlError as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+
+    return endpoint
+
+
 def _ok(data: Any) -> Response:
     return JSONResponse(data)
 
@@ -177,17 +191,6 @@ def control_routes(state: EmulatorState) -> list[Route]:
 
     async def health(request: Request) -> Response:
         return _ok({"ok": True, "corp_id": state.config.corp_id})
-
-    def guarded(
-        fn: Callable[[Request], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                return await fn(request)
-            except ControlError as error:
-                return JSONResponse({"error": str(error)}, status_code=400)
-
-        return endpoint
 
     table: list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]] = [
         ("/_emulator/reset", reset, ["POST"]),

@@ -33,8 +33,13 @@ test: lint types unit
 generate: $(STAMP)
 	$(PY) scripts/unasync.py
 
+# Run by hand; each prints its figures beside a baseline measured in the same run.
+# bench/soak.py (Redis fleet under injected faults) takes its own --workers/--seconds.
 bench: $(STAMP)
 	$(PY) bench/client_overhead.py
+	$(PY) bench/callback_decrypt.py
+	$(PY) bench/import_paths.py
+	$(PY) bench/plan_scaling.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -325,3 +325,21 @@ def test_secrets_appear_in_no_repr_or_error_text() -> None:
     for text in texts:
         assert token not in text
         assert key not in text and key[:20] not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        CallbackCrypto(TOKEN, KEY, CORP_ID).encrypt_message("<xml/>").as_post_body(CORP_ID, "7")
+        .encode(),
+        b"<xml><ToUserName><![CDATA[ww1]]></ToUserName><AgentID><![CDATA[]]></AgentID>"
+        b"<Encrypt><![CDATA[not base64 & <x>]]></Encrypt></xml>",
+        b"<xml>\n<ToUserName><![CDATA[ww1]]></ToUserName><AgentID><![CDATA[]]></AgentID>"
+        b"<Encrypt><![CDATA[abc=]]></Encrypt></xml>",
+    ],
+)
+def test_envelope_fast_path_reads_what_expat_reads(body: bytes) -> None:
+    from wecom_contacts.callback.crypto import _envelope_ciphertext
+    from wecom_contacts.callback.safexml import root_child_text
+
+    assert _envelope_ciphertext(body) == root_child_text(body, "Encrypt")

@@ -31,6 +31,16 @@ _BLOCK = 32
 _RANDOM_PREFIX = 16
 _HEADER = _RANDOM_PREFIX + 4
 _KEY_CHARS = re.compile(r"[A-Za-z0-9+/]{43}")
+# The POST body exactly as WeCom builds it. Such a body is well-formed XML without a DTD,
+# so reading the Encrypt CDATA from it gives what the expat path gives, in a third of the
+# time (expat's Python callbacks cost more than the rest of decryption). Anything else,
+# even equivalent XML, takes the expat path with all its checks.
+_WECOM_ENVELOPE = re.compile(
+    rb"<xml><ToUserName><!\[CDATA\[[\w.@-]*\]\]></ToUserName>"
+    rb"<AgentID><!\[CDATA\[\w*\]\]></AgentID>"
+    rb"<Encrypt><!\[CDATA\[([^]]+)\]\]></Encrypt></xml>"
+)
+_BASE64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
 def _cdata(value: str) -> str:
@@ -284,6 +294,11 @@ def _decode_key(encoding_aes_key: str) -> bytes:
 
 
 def _envelope_ciphertext(body: str | bytes) -> str:
+    if isinstance(body, bytes):
+        match = _WECOM_ENVELOPE.fullmatch(body)
+        # [^]]+ scans faster than a Base64 class; delete() then proves it was Base64.
+        if match is not None and not match[1].translate(None, _BASE64_CHARS):
+            return match[1].decode("ascii")
     text = (root_child_text(body, "Encrypt", what="callback envelope") or "").strip()
     if not text:
         raise MalformedEnvelopeError(

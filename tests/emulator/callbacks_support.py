@@ -31,6 +31,7 @@ class Receiver:
         self.url = ""
         self.events: list[Any] = []
         self.posts: list[str] = []  # one entry per POST that arrived: "ok", "500", "stall"
+        self.answered = 0  # POSTs of this generation that the app has finished answering
         self._plan: deque[tuple[str, float]] = deque()
         self._cond = threading.Condition()
         self._generation = 0
@@ -41,6 +42,7 @@ class Receiver:
         with self._cond:
             self.events.clear()
             self.posts.clear()
+            self.answered = 0
             self._plan.clear()
             # a POST still stalled from an earlier test must not add to this test's events
             self._generation += 1
@@ -77,6 +79,9 @@ class Receiver:
             messages.append(message)
             if message["type"] != "http.request" or not message.get("more_body"):
                 break
+        # bound now: a POST stalled past the end of its test must reach that test's app (and
+        # be dropped by its generation check), not the app of the test that runs next
+        app = self._app
         kind, value = self._plan.popleft() if self._plan else ("ok", 0.0)
         if kind == "status":
             self.posts.append(str(int(value)))
@@ -90,7 +95,16 @@ class Receiver:
         async def replay() -> Message:
             return messages.pop(0) if messages else {"type": "http.disconnect"}
 
-        await self._app(scope, replay, send)
+        await app(scope, replay, send)
+        with self._cond:
+            if app is self._app:
+                self.answered += 1
+                self._cond.notify_all()
+
+    def wait_answered(self, count: int, timeout: float = 10.0) -> None:
+        """Until `count` POSTs (stalled ones included) have been answered by the app."""
+        with self._cond:
+            assert self._cond.wait_for(lambda: self.answered >= count, timeout), self.answered
 
 
 @contextlib.contextmanager

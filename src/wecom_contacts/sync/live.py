@@ -38,6 +38,8 @@ class LiveUser:
     memberships: list[tuple[int, bool, int]]  # (department id, is leader, order)
     main_department: int | None = None
     direct_leader: list[str] = field(default_factory=list)
+    # status 1: WeCom then ignores API changes of the mobile (users.md, user/update)
+    activated: bool = False
 
     @property
     def department_ids(self) -> list[int]:
@@ -105,6 +107,7 @@ def user_from_wire(raw: dict[str, Any]) -> LiveUser:
         memberships=memberships,
         main_department=int(main) if main else None,
         direct_leader=[str(u) for u in raw.get("direct_leader") or []],
+        activated=str(raw.get("status")) == "1",
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 __all__ = [
+    "UNIQUE_FIELDS",
     "USER_FIELDS",
     "DeptRef",
     "DesiredDepartment",
@@ -16,6 +17,7 @@ __all__ = [
     "format_ref",
     "join_path",
     "split_path",
+    "unique_key",
 ]
 
 DeptRef = Union[str, int]  # noqa: UP007 (a runtime alias must work on 3.10)
@@ -39,6 +41,20 @@ USER_FIELDS: tuple[str, ...] = (
     "external_profile",
     "enable",
 )
+
+
+# Fields no two members may share (60104 / 60106 / 60145), compared as WeCom compares them.
+UNIQUE_FIELDS: tuple[str, ...] = ("mobile", "email", "biz_mail")
+
+
+def unique_key(name: str, value: Any) -> tuple[str, str]:
+    """How WeCom tells two values of a unique field apart: mobiles without spaces, dashes
+    or the default +86; e-mail addresses ignoring case."""
+    text = str(value).strip()
+    if name == "mobile":
+        text = text.replace(" ", "").replace("-", "")
+        return name, text[3:] if text.startswith("+86") else text
+    return name, text.lower()
 
 
 def split_path(path: str) -> tuple[str, ...]:

@@ -12,11 +12,12 @@ __all__ = ["PHASES", "Builder", "Target", "step_of"]
 # The order a plan runs in. Departments are placed top-down before users move into them;
 # users are renamed before anyone refers to their new userid and created before tags name
 # them; deletions come last (users, then tags, then departments bottom-up) except for users
-# whose mobile or e-mail a new or changed user needs.
+# whose mobile or e-mail a new or changed user needs, who are deleted early or release it.
 PHASES: tuple[str, ...] = (
     "department.vacate",
     "department.upsert",
     "user.early_delete",
+    "user.release",
     "user.rename",
     "user.create",
     "user.update",

@@ -6,17 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .live import LiveDirectory, LiveUser, comparable, same_value
-from .model import DesiredDirectory, DesiredUser
+from .live import LiveDirectory, LiveUser, same_value
+from .model import UNIQUE_FIELDS, DesiredDirectory, DesiredUser, unique_key
 from .plan_build import Builder, Target, step_of
 from .plan_departments import DeptIndex, Unresolved
+from .plan_handoffs import Freed, plan_releases
 from .plan_types import PlanOptions
 from .scope import Scope
 
 __all__ = ["UserOutcome", "plan_users"]
-
-_UNIQUE = ("mobile", "email", "biz_mail")
-
 
 @dataclass
 class UserOutcome:
@@ -31,6 +29,7 @@ class UserOutcome:
     desired_keys: set[str] = field(default_factory=set)  # lower userids in the users section
     untouched: set[str] = field(default_factory=set)  # lower live userids matched but skipped
     ends_in: dict[str, list[int]] = field(default_factory=dict)  # lower live userid → depts
+    fixed_mobiles: list[str] = field(default_factory=list)  # activated: mobile not changeable
 
     def staying(self) -> dict[int, list[str]]:
         """Department → lower live userids still in it after the plan."""
@@ -71,16 +70,18 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
     claimed = {w.live.userid.lower() for w in wanted if w.live is not None}
     claimed |= out.untouched
     leaving = [u for k, u in live.users.items() if k not in claimed and scope.has_user(u)]
-    # a leaver whose mobile or e-mail someone else needs goes first (WeCom: 60104 / 60106)
-    wanted_values = {comparable(w.user.fields[f]) for w in wanted for f in _UNIQUE
+    # a leaver whose mobile or e-mail someone else needs goes first (WeCom: 60104 / 60106);
+    # a holder that stays gives the value up in a release step (plan_handoffs)
+    wanted_values = {unique_key(f, w.user.fields[f]) for w in wanted for f in UNIQUE_FIELDS
                      if w.user.fields.get(f)}
-    early: dict[Any, int] = {}
+    early: Freed = {}
     if not options.disable_instead_of_delete:
         for user in leaving:
-            values = [comparable(user.fields[f]) for f in _UNIQUE if user.fields.get(f)]
+            values = [unique_key(f, user.fields[f]) for f in UNIQUE_FIELDS if user.fields.get(f)]
             if _fully_inside(user, scope) and any(v in wanted_values for v in values):
                 step = _remove(user, "user.early_delete", options, b, out)
                 early.update(dict.fromkeys(values, step))
+    plan_releases([(w.user, w.live) for w in wanted], leaving, live.users.values(), early, b)
     renamed = {w.user.userid.lower() for w in wanted
                if w.live is not None and w.live.userid.lower() != w.user.userid.lower()}
     creates = [w for w in wanted if w.live is None]
@@ -93,6 +94,14 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
     for w in wanted:
         if w.live is not None and w.user.userid.lower() not in renamed:
             _update(w, new_ids, early, index, b, out)
+    if out.fixed_mobiles:
+        shown = ", ".join(sorted(out.fixed_mobiles)[:5]) + (
+            ", …" if len(out.fixed_mobiles) > 5 else "")
+        b.warnings.append(
+            f"the mobile of {len(out.fixed_mobiles)} activated member(s) differs from the "
+            f"desired state but is left alone ({shown}): WeCom ignores API changes to an "
+            "activated member's mobile; the member changes it in the app"
+        )
     for user in leaving:
         if user.userid.lower() in out.removed:
             continue
@@ -233,7 +242,7 @@ def _leader_deps(leaders: list[str], out: UserOutcome) -> list[int | None]:
     return [out.steps.get(leader.lower()) for leader in leaders]
 
 
-def _update(w: _Wanted, new_ids: set[str], early: dict[Any, int], index: DeptIndex,
+def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
             b: Builder, out: UserOutcome) -> None:
     assert w.live is not None
     user, current = w.user, w.live
@@ -246,6 +255,9 @@ def _update(w: _Wanted, new_ids: set[str], early: dict[Any, int], index: DeptInd
     for name, value in user.fields.items():
         old = current.fields.get(name, True if name == "enable" else None)
         if value != old and not same_value(value, old):
+            if name == "mobile" and current.activated:
+                out.fixed_mobiles.append(current.userid)  # WeCom would ignore it silently
+                continue
             params[name] = value
             changes[name] = (old, value)
     deps: list[int | None] = []
@@ -292,14 +304,15 @@ def _update(w: _Wanted, new_ids: set[str], early: dict[Any, int], index: DeptInd
                 out.leaving.setdefault(dept_id, []).append(step)
 
 
-def _freed(user: DesiredUser, early: dict[Any, int]) -> list[int | None]:
-    """The early deletions that free this user's mobile / e-mail."""
+def _freed(user: DesiredUser, early: Freed) -> list[int | None]:
+    """The early deletions and releases that free this user's mobile / e-mail."""
     if not early:
         return []
-    return [early.get(comparable(user.fields[f])) for f in _UNIQUE if user.fields.get(f)]
+    return [early.get(unique_key(f, user.fields[f])) for f in UNIQUE_FIELDS
+            if user.fields.get(f)]
 
 
-def _create(w: _Wanted, deferred: bool, options: PlanOptions, early: dict[Any, int],
+def _create(w: _Wanted, deferred: bool, options: PlanOptions, early: Freed,
             b: Builder, out: UserOutcome) -> None:
     user = w.user
     if user.departments is None or not w.members:

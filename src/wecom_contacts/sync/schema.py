@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .model import (
+    UNIQUE_FIELDS,
     DeptRef,
     DesiredDepartment,
     DesiredDirectory,
@@ -15,6 +16,7 @@ from .model import (
     Membership,
     join_path,
     split_path,
+    unique_key,
 )
 
 __all__ = ["KeyPath", "SchemaError", "parse_document"]
@@ -247,6 +249,7 @@ def _users(items: list[Any], root: str | None, origin: Callable[[KeyPath], str]
            ) -> list[DesiredUser]:
     users: list[DesiredUser] = []
     seen: set[str] = set()
+    owners: dict[tuple[str, str], DesiredUser] = {}
     for i, raw in enumerate(items):
         path: KeyPath = ("users", i)
         user = _user(_mapping(raw, path, "a user"), path, root, origin(path))
@@ -254,6 +257,15 @@ def _users(items: list[Any], root: str | None, origin: Callable[[KeyPath], str]
         if user.userid.lower() in seen:
             raise SchemaError((*path, "userid"), f"userid {user.userid!r} is listed twice")
         seen.add(user.userid.lower())
+        for name in UNIQUE_FIELDS:
+            value = user.fields.get(name)
+            if not value:
+                continue
+            other = owners.setdefault(unique_key(name, value), user)
+            if other is not user:  # WeCom would refuse the second one (60104 / 60106 / 60145)
+                raise SchemaError((*path, name), f"{name} {value!r} is also given to user "
+                                  f"{other.userid!r} ({other.origin}); no two members may "
+                                  "share it")
         users.append(user)
     return users
 

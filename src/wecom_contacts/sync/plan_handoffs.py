@@ -1,0 +1,131 @@
+"""Hand-offs of unique values (mobile, e-mail, biz_mail) from one member to another.
+
+WeCom checks every call on its own and refuses a value that another member holds at that
+moment (60104 / 60106 / 60145). So when the desired state gives a member a value that a
+different live member holds, the holder must let go of it first:
+
+- a holder the plan deletes is deleted early (``plan_users``);
+- a holder the plan keeps (or only disables, or moves out of the managed subtree) gets a
+  ``user.release`` step, run before every rename, create and update, that clears the field;
+  its own new value, if any, is set by its ordinary update later. Swaps and chains of any
+  length therefore need no ordering among the updates.
+
+What cannot be handed off is a warning: the taking step will fail with WeCom's errcode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .live import LiveUser
+from .model import UNIQUE_FIELDS, DesiredUser, unique_key
+from .plan_build import Builder
+
+__all__ = ["Freed", "plan_releases"]
+
+Freed = dict[tuple[str, str], int]
+"""unique_key(field, value) → the step after which no live member holds that value."""
+
+_CONTACT = ("mobile", "email")  # a member must keep one of these (60129)
+_CODES = {"mobile": 60104, "email": 60106, "biz_mail": 60145}
+
+
+def plan_releases(pairs: Iterable[tuple[DesiredUser, LiveUser | None]],
+                  leaving: Iterable[LiveUser], live_users: Iterable[LiveUser],
+                  freed: Freed, b: Builder) -> None:
+    """Add a release step per live member holding a value that another member is to get;
+    record in ``freed`` which step frees each value."""
+    pairs = list(pairs)
+    holders = {unique_key(name, user.fields[name]): user for user in live_users
+               for name in UNIQUE_FIELDS if user.fields.get(name)}
+    kept = {live.userid.lower(): user for user, live in pairs if live is not None}
+    leavers = {user.userid.lower() for user in leaving}
+    taken: dict[str, dict[str, str]] = {}  # lower holder userid → field → the taker's userid
+    for user, live in pairs:
+        for name in UNIQUE_FIELDS:
+            value = user.fields.get(name)
+            if not value:
+                continue
+            key = unique_key(name, value)
+            holder = holders.get(key)
+            if key in freed or holder is None or holder is live:
+                continue
+            if name == "mobile" and live is not None and live.activated:
+                continue  # WeCom ignores this change anyway; plan_users warns about it
+            why = _kept_by(holder, name, key, kept, leavers)
+            if why:
+                b.warnings.append(
+                    f"{user.origin}: user {user.userid}: {name} {value!r} is held by "
+                    f"{holder.userid}, {why}; WeCom will refuse it ({_CODES[name]})"
+                )
+                continue
+            taken.setdefault(holder.userid.lower(), {})[name] = user.userid
+    by_key = {user.userid.lower(): user for user in holders.values()}
+    # A holder left without mobile and e-mail must get a new one in its release, which may
+    # be what another release frees: repeat until no release can be added any more.
+    waiting = list(taken)
+    while waiting:
+        later = [k for k in waiting
+                 if not _release(by_key[k], taken[k], kept.get(k), holders, freed, b)]
+        if len(later) == len(waiting):
+            break
+        waiting = later
+    for holder_key in waiting:
+        given = " and ".join(f"its {f} to {who}" for f, who in taken[holder_key].items())
+        b.problems.append(
+            f"user {by_key[holder_key].userid} cannot give {given}: it would be left with "
+            "neither mobile nor e-mail, which WeCom refuses (60129), and its new ones are "
+            "held by members who need its values first. Make the change in two runs (first "
+            "give one of them a free mobile or e-mail)"
+        )
+
+
+def _kept_by(holder: LiveUser, name: str, key: tuple[str, str],
+             kept: dict[str, DesiredUser], leavers: set[str]) -> str:
+    """Why ``holder`` cannot give up the value (empty: it can)."""
+    if name == "mobile" and holder.activated:
+        return "an activated member, whose mobile only the member can change"
+    holder_key = holder.userid.lower()
+    if holder_key in leavers:
+        return ""
+    desired = kept.get(holder_key)
+    if desired is None:
+        return "whom this plan does not manage (protected, or outside the managed subtree)"
+    if name not in desired.fields:
+        return f"who keeps it (the desired state does not set its {name})"
+    new = desired.fields[name]
+    if new and unique_key(name, new) == key:
+        return "who keeps it"
+    return ""
+
+
+def _release(holder: LiveUser, fields: dict[str, str], desired: DesiredUser | None,
+             holders: dict[tuple[str, str], LiveUser], freed: Freed, b: Builder) -> bool:
+    """Add the holder's release step; False when it must wait for another release."""
+    params: dict[str, Any] = {"userid": holder.userid}
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in fields:
+        params[name] = ""
+        changes[name] = (holder.fields[name], "")
+    deps: list[int | None] = []
+    if not any(holder.fields.get(f) for f in _CONTACT if f not in fields):
+        # cleared, it would have neither mobile nor e-mail (60129): give it its new one now
+        for name in _CONTACT:
+            new = desired.fields.get(name) if desired is not None else None
+            if not new:
+                continue
+            key = unique_key(name, new)
+            if holders.get(key) in (None, holder) or key in freed:
+                params[name] = new
+                changes[name] = (holder.fields.get(name), new)
+                deps.append(freed.get(key))
+                break
+        else:
+            return False
+    given = ", ".join(f"{f} for {who}" for f, who in fields.items())
+    step = b.add("user.release", "user.update", holder.userid, params, changes=changes,
+                 depends_on=deps, note=f"frees its {given}")
+    for name in fields:
+        freed[unique_key(name, holder.fields[name])] = step
+    return True

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from wecom_contacts.cli import app
+from wecom_contacts.cli.demo import EXAMPLES
 
 
 def test_demo_applies_the_company_reorganises_it_and_reports_callbacks() -> None:
@@ -18,3 +20,10 @@ def test_demo_applies_the_company_reorganises_it_and_reports_callbacks() -> None
     assert "Plan:" in out and out.count("steps done") == 2
     assert "The receiver got" in out and '"ChangeType":"delete_user"' in out
     assert time.monotonic() - started < 60
+
+
+def test_the_demo_data_shipped_in_the_package_are_the_example_files() -> None:
+    """A wheel carries cli/demo_data/ (package data), so `demo` runs outside a checkout too."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    for name in ("org.yaml", "org-v2.yaml"):
+        assert (EXAMPLES / name).read_bytes() == (examples / name).read_bytes(), name

@@ -21,7 +21,8 @@ from .callback import event_line
 
 __all__ = ["demo"]
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+# links to examples/org*.yaml in a checkout; the files themselves in an installed wheel
+EXAMPLES = Path(__file__).parent / "demo_data"
 
 
 def _say(out: Console, text: str) -> None:
@@ -73,7 +74,7 @@ def _events(
 
 
 def demo(
-    # show_default: the real default is an absolute path that depends on the checkout.
+    # show_default: the real default is an absolute path that depends on the installation.
     org: Annotated[Path, typer.Option("--org", help="The company to create.",
                                       show_default="examples/org.yaml")] = EXAMPLES / "org.yaml",
     org_v2: Annotated[Path, typer.Option("--org-v2", help="Its reorganisation.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +31,7 @@ __all__ = ["csv_document", "departments_csv", "members_csv"]
 # headers, cell formats and checks, so the two cannot drift apart.
 
 # the template reader's other spellings of 帐号 and 职位 (docs/batch.md); any other column is
-# a custom attribute, which the desired state does not take from CSV
+# a custom attribute (text), as in WeCom's own import
 _MEMBER_SPELLINGS = frozenset({*MEMBER_HEADER, "账号", "职务"})
 _NOTE_PREFIX = MEMBER_HEADER[-1][:5]  # 禁用项说明：the column that only explains 禁用
 # desired-state keys of the template's columns, in the template's order (docs/batch.md)
@@ -64,7 +65,7 @@ def csv_document(
     if DEPARTMENT_HEADER[1] in header:
         document = _departments(text, source)
         return document, _locator(source, _DEPARTMENT_KEYS, "departments", rows)
-    _refuse_custom_columns(header, source)
+    _check_custom_columns(header, source)
     return _members(text, source), _locator(source, _MEMBER_KEYS, "users", rows)
 
 
@@ -96,12 +97,17 @@ def _locator(source: str, keys: dict[str, str], section: str,
     return locate
 
 
-def _refuse_custom_columns(header: list[str], source: str) -> None:
+def _check_custom_columns(header: list[str], source: str) -> None:
+    """Extra columns are custom attributes; one that looks like a misspelt template column
+    is refused, since WeCom would silently ignore an attribute the console does not define."""
     for i, name in enumerate(header):
-        if name and name not in _MEMBER_SPELLINGS and not name.startswith(_NOTE_PREFIX):
+        if not name or name in _MEMBER_SPELLINGS or name.startswith(_NOTE_PREFIX):
+            continue
+        close = difflib.get_close_matches(name, sorted(_MEMBER_SPELLINGS), n=1, cutoff=0.6)
+        if close:
             raise DesiredStateError(
-                f"unknown column {name!r} (custom attribute columns are not supported; use "
-                "YAML or JSON for extattr)", where=f"{source}, row 1, column {i + 1}",
+                f"unknown column {name!r}: did you mean {close[0]!r}? (other columns are read "
+                "as custom attributes)", where=f"{source}, row 1, column {i + 1}",
             )
 
 
@@ -130,6 +136,9 @@ def _user(row: MemberRow) -> dict[str, Any]:
             entry["order"] = row.order[i]
         memberships.append(entry)
     user["departments"] = memberships
+    if row.extattr:  # an empty cell is not in row.extattr: that attribute is not managed
+        user["extattr"] = {"attrs": [{"type": 0, "name": name, "text": {"value": value}}
+                                     for name, value in row.extattr.items()]}
     return user
 
 
@@ -171,6 +180,11 @@ def members_csv(live: LiveDirectory, userids: list[str] | None = None) -> str:
         )
         for name in _TEXT:
             setattr(row, name, f.get(name) or None)
+        # text attributes only: the template has no cell format for web / mini-program ones,
+        # and attributes a file does not name are left alone by the plan
+        row.extattr = {a["name"]: a["text"]["value"]
+                       for a in (f.get("extattr") or {}).get("attrs") or []
+                       if a.get("type", 0) == 0 and (a.get("text") or {}).get("value")}
         rows.append(row)
     try:
         return write_members(rows).decode("utf-8")

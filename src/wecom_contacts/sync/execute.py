@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
-from .live import same_value
+from .live import attr_content, same_value
 from .plan_types import Step, is_ref
 
 if TYPE_CHECKING:
@@ -87,6 +87,12 @@ def user_matches(raw: dict[str, Any], p: dict[str, Any]) -> bool:
         have = raw.get(key)
         if key == "enable":
             have, value = bool(have if have is not None else 1), bool(value)
+        elif key == "extattr":  # only the attributes sent; WeCom keeps the others
+            have = {a.get("name"): a for a in (have or {}).get("attrs") or []}
+            if any(attr_content(a) != attr_content(have.get(a.get("name")))
+                   for a in value.get("attrs") or []):
+                return False
+            continue
         elif key == "direct_leader":
             have = sorted(str(u).lower() for u in have or [])
             value = sorted(str(u).lower() for u in value)

@@ -14,6 +14,7 @@ __all__ = [
     "LiveDirectory",
     "LiveTag",
     "LiveUser",
+    "attr_content",
     "comparable",
     "same_value",
     "user_from_wire",
@@ -76,6 +77,15 @@ def same_value(a: Any, b: Any) -> bool:
     if ca in (None, "", [], {}) and cb in (None, "", [], {}):
         return True
     return bool(ca == cb)
+
+
+def attr_content(attr: dict[str, Any] | None) -> Any:
+    """What a custom attribute (an ``extattr.attrs`` item) holds; None when it is empty, so
+    that a cleared attribute equals a missing one."""
+    if attr is None:
+        return None
+    body = comparable({k: v for k, v in attr.items() if k not in ("name", "type")})
+    return (str(attr.get("type", "")), body) if body else None
 
 
 def user_from_wire(raw: dict[str, Any]) -> LiveUser:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .live import LiveDirectory, LiveUser, same_value
+from .live import LiveDirectory, LiveUser, attr_content, same_value
 from .model import UNIQUE_FIELDS, DesiredDirectory, DesiredUser, unique_key
 from .plan_build import Builder, Target, step_of
 from .plan_departments import DeptIndex, Unresolved
@@ -254,6 +254,9 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
         changes["userid"] = (current.userid, user.userid)
     for name, value in user.fields.items():
         old = current.fields.get(name, True if name == "enable" else None)
+        if name == "extattr":
+            _extattr_update(value, old, params, changes)
+            continue
         if value != old and not same_value(value, old):
             if name == "mobile" and current.activated:
                 out.fixed_mobiles.append(current.userid)  # WeCom would ignore it silently
@@ -302,6 +305,20 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
         for dept_id in current.department_ids:
             if dept_id not in kept:
                 out.leaving.setdefault(dept_id, []).append(step)
+
+
+def _extattr_update(value: Any, old: Any, params: dict[str, Any],
+                    changes: dict[str, tuple[Any, Any]]) -> None:
+    """Custom attributes are managed one by one: those the desired state names (an empty one
+    clears it); others are left alone. WeCom replaces same-named attributes and keeps the
+    rest, so only the changed ones are sent."""
+    have = {a.get("name"): a for a in (old or {}).get("attrs") or [] if isinstance(a, dict)}
+    sent = [a for a in (value or {}).get("attrs") or []
+            if attr_content(a) != attr_content(have.get(a.get("name")))]
+    if sent:
+        params["extattr"] = {"attrs": sent}
+        before = [have[a["name"]] for a in sent if a.get("name") in have]
+        changes["extattr"] = ({"attrs": before} if before else None, {"attrs": sent})
 
 
 def _freed(user: DesiredUser, early: Freed) -> list[int | None]:

@@ -76,7 +76,8 @@ def test_fields_the_template_cannot_express_stay_single_calls(
         3: ", direct_leader: [u0000]",
         4: ", main_department: 总部/市场部/品牌组",
         5: ", external_position: 总监",
-        6: ", extattr: {attrs: [{type: 0, name: 工号, text: {value: A6}}]}",
+        6: ", extattr: {attrs: [{type: 1, name: 主页, web: {url: 'https://a.example', "
+           "title: 主页}}]}",
     })
     plan = make_plan(org, read_live(wecom_client))
     runner = ImportJobRunner(threshold=10)
@@ -96,6 +97,37 @@ def test_fields_the_template_cannot_express_stay_single_calls(
     _, report = plan_and_apply(wecom_client, org, tmp_path / "2.journal", bulk=runner)
     assert report.ok and (report.jobs, report.job_rows) == (1, 20)
     assert calls(wecom_emulator, "user/update") == 1
+    assert make_plan(org, read_live(wecom_client)).steps == []
+
+
+def test_text_custom_attributes_travel_as_custom_columns_of_the_job(
+    wecom_client: Client, wecom_emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    attrs = {u: f", extattr: {{attrs: [{{type: 0, name: 工号, text: {{value: E{u:03d}}}}}]}}"
+             for u in range(0, 40, 2)}
+    org = company(40, attrs)
+    runner = ImportJobRunner(threshold=10)
+    _, report = plan_and_apply(wecom_client, org, tmp_path / "1.journal", bulk=runner)
+    assert report.ok and (report.jobs, report.job_rows) == (1, 40)
+    assert calls(wecom_emulator, "user/create") == 0
+    by_id = {u["userid"]: u for u in wecom_emulator.directory()["users"]}
+    assert by_id["u0004"]["extattr"]["attrs"] == [
+        {"type": 0, "name": "工号", "text": {"value": "E004"}}]
+    assert not by_id["u0005"].get("extattr", {}).get("attrs")
+    assert make_plan(org, read_live(wecom_client)).steps == []
+
+    # changed attributes of existing members: update rows, other attributes kept
+    wecom_client.users.update("u0002", extattr={"attrs": [
+        {"type": 0, "name": "爱好", "text": {"value": "围棋"}}]})
+    assert org.users is not None
+    for user in org.users[:30:2]:
+        user.fields["extattr"] = {"attrs": [{"type": 0, "name": "工号", "text": {"value": "X"}}]}
+    _, report = plan_and_apply(wecom_client, org, tmp_path / "2.journal", bulk=runner)
+    assert report.ok and (report.jobs, report.job_rows) == (1, 15)
+    assert calls(wecom_emulator, "user/update") == 1  # the one made above
+    (u2,) = [u for u in wecom_emulator.directory()["users"] if u["userid"] == "u0002"]
+    attrs_of = {a["name"]: a["text"]["value"] for a in u2["extattr"]["attrs"]}
+    assert attrs_of == {"工号": "X", "爱好": "围棋"}
     assert make_plan(org, read_live(wecom_client)).steps == []
 
 

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 __all__ = ["JOB_PARAMS", "fits_template", "import_file", "live_members", "may_pass", "member_row"]
 
 # user/create and user/update parameters the member template has a column for (batch.md §6.1;
-# to_invite is the job's own). Not there: direct_leader, main_department, biz_mail, extattr,
-# external_profile, external_position, avatar_mediaid and renames (new_userid).
+# to_invite is the job's own; extattr when every attribute is non-empty text: a custom
+# column). Not there: direct_leader, main_department, biz_mail, external_profile,
+# external_position, avatar_mediaid and renames (new_userid).
 JOB_PARAMS = frozenset({
     "userid", "name", "mobile", "email", "position", "gender", "alias", "address", "telephone",
-    "enable", "department", "order", "is_leader_in_dept", "to_invite",
+    "enable", "department", "order", "is_leader_in_dept", "to_invite", "extattr",
 })
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(MemberRow))
 # WeCom documents that an absent column is not touched, not what an empty cell does (this
@@ -39,7 +40,21 @@ def fits_template(step: Step) -> bool:
         return False
     if any(p[k] in ("", None) for k in _TEXT if k in p):
         return False
+    if "extattr" in p and _text_attrs(p["extattr"]) is None:
+        return False
     return "gender" not in p or str(p["gender"]) in ("1", "2")
+
+
+def _text_attrs(extattr: Any) -> dict[str, str] | None:
+    """Custom attributes as template columns (name → text); None when one is not a
+    non-empty text attribute (an empty cell would keep it, not clear it)."""
+    columns: dict[str, str] = {}
+    for attr in (extattr or {}).get("attrs") or []:
+        value = (attr.get("text") or {}).get("value") if isinstance(attr, dict) else None
+        if attr.get("type", 0) != 0 or not isinstance(value, str) or not value:
+            return None
+        columns[str(attr.get("name", ""))] = value
+    return columns
 
 
 def may_pass(step: Step) -> bool:
@@ -61,7 +76,8 @@ def member_row(params: dict[str, Any], live: dict[str, Any] | None) -> MemberRow
     row = MemberRow.from_wire(live) if live is not None else MemberRow(str(params["userid"]), "")
     changes: dict[str, Any] = {k: v for k, v in params.items() if k in JOB_PARAMS - {"to_invite"}}
     changes["userid"] = str(params["userid"])
-    changes["extattr"] = {}  # no custom-attribute column: WeCom leaves those as they are
+    # the step's attributes only: an empty custom cell leaves an attribute as it is
+    changes["extattr"] = _text_attrs(params.get("extattr")) or {}
     if "department" in params:
         # leader flags and orders belong to the department list they come with
         count = len(params["department"])

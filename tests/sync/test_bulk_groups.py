@@ -7,6 +7,7 @@ from typing import Any
 from wecom_contacts.sync import ImportJobRunner, Plan, Step
 
 RUNNER = ImportJobRunner(threshold=3)
+WEB = {"attrs": [{"type": 1, "name": "主页", "web": {"url": "https://a.example", "title": "T"}}]}
 
 
 def create(step_id: int, **params: Any) -> Step:
@@ -33,7 +34,7 @@ def test_a_run_below_the_threshold_and_a_threshold_of_0_give_no_job() -> None:
 
 def test_a_step_the_template_cannot_express_is_left_out_but_does_not_end_the_run() -> None:
     found = groups(create(1), create(2, direct_leader=["u1"], depends_on=(1,)), create(3),
-                   update(4, position="P"), update(5, extattr={"attrs": []}), update(6, alias="A"))
+                   update(4, position="P"), update(5, extattr=WEB), update(6, alias="A"))
     assert found == [[1, 3, 4, 6]]
 
 
@@ -43,7 +44,7 @@ def test_clearing_a_field_or_a_rename_is_not_expressible() -> None:
 
 
 def test_a_step_that_frees_a_mobile_ends_the_run_so_a_later_row_cannot_overtake_it() -> None:
-    steps = [create(1), create(2), create(3), update(9, mobile="13900000001", extattr={}),
+    steps = [create(1), create(2), create(3), update(9, mobile="13900000001", extattr=WEB),
              update(4, alias="A"), update(5, alias="B"), update(6, alias="C")]
     assert groups(*steps) == [[1, 2, 3], [4, 5, 6]]
 
@@ -63,3 +64,12 @@ def test_creates_with_and_without_invitation_go_in_separate_jobs() -> None:
 def test_other_kinds_of_steps_end_the_run() -> None:
     tag = Step(9, "tag.add_members", "t", {"id": 1, "userids": ["u1"], "department_ids": []})
     assert groups(create(1), create(2), tag, create(3), create(4)) == []
+
+
+def test_text_attributes_with_a_value_are_custom_columns_and_a_cleared_one_is_not() -> None:
+    def text(value: str) -> dict[str, Any]:
+        return {"attrs": [{"type": 0, "name": "工号", "text": {"value": value}}]}
+
+    found = groups(update(1, extattr=text("A1")), update(2, extattr=text("")),
+                   update(3, alias="A", extattr=text("A3")), update(4, extattr=text("A4")))
+    assert found == [[1, 3, 4]]

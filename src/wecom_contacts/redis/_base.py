@@ -1,4 +1,10 @@
-"""What the Redis parts share: client ownership, safe descriptions, errors, script calls."""
+"""What the Redis parts share: client ownership, safe descriptions, errors, script calls.
+
+Every part works on a single Redis, on a Redis Cluster (``redis.cluster.RedisCluster`` /
+``redis.asyncio.cluster.RedisCluster``, or ``from_url(url, cluster=True)``) and on a Sentinel
+master (a client from ``Sentinel(...).master_for(name)``). For the cluster, every command and
+script the parts send touches one key, or keys sharing a hash tag, so one slot.
+"""
 
 from __future__ import annotations
 
@@ -15,21 +21,41 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import redis
 import redis.asyncio as aredis
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialWithJitterBackoff
+from redis.cluster import RedisCluster
 from redis.exceptions import (
-    ClusterDownError,
+    ClusterError,
     NoScriptError,
     OutOfMemoryError,
     ReadOnlyError,
+    RedisClusterException,
     RedisError,
+    SlotNotCoveredError,
     TryAgainError,
 )
 from redis.retry import Retry
 
 from ..errors import WeComError
 
-__all__ = ["RedisPart", "StoreError", "StoreUnavailable", "describe_url"]
+__all__ = [
+    "REDIS_ERRORS",
+    "AsyncRedis",
+    "RedisPart",
+    "StoreError",
+    "StoreUnavailable",
+    "SyncRedis",
+    "describe_url",
+]
+
+# The clients a part accepts: a single Redis (or a Sentinel master, which is one), or a cluster.
+SyncRedis = redis.Redis | RedisCluster
+AsyncRedis = aredis.Redis | AsyncRedisCluster
+
+# What redis-py raises. The cluster client's own errors (no node reachable, slot not covered,
+# keys in different slots) derive from RedisClusterException, which is not a RedisError.
+REDIS_ERRORS: tuple[type[Exception], ...] = (RedisError, RedisClusterException)
 
 log = logging.getLogger("wecom_contacts.redis")
 
@@ -45,13 +71,29 @@ _RETRIES = 2
 
 # Answers that mean "this Redis cannot serve us right now", as opposed to "we asked wrongly".
 _UNAVAILABLE = (
-    redis.ConnectionError,  # includes refused, auth failures, loading
+    redis.ConnectionError,  # includes refused, auth failures, loading, no Sentinel master
     redis.TimeoutError,
     ReadOnlyError,  # a replica after a failover
     OutOfMemoryError,
-    ClusterDownError,
-    TryAgainError,
+    ClusterError,  # CLUSTERDOWN, MASTERDOWN, redirections exhausted
+    TryAgainError,  # a slot being resharded
+    SlotNotCoveredError,  # the client knows no node serving the key's slot
 )
+# The cluster client raises a bare RedisClusterException when its start-up nodes give no
+# usable slot map: none reachable (the cause is then the connection error), or not all slots
+# served, or nodes disagreeing (a cluster being formed or rebuilt).
+_CLUSTER_UNAVAILABLE_TEXT = ("All slots are not covered", "startup_nodes could not agree")
+
+
+def _unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, _UNAVAILABLE):
+        return True
+    if isinstance(exc, RedisClusterException):
+        if str(exc).startswith(_CLUSTER_UNAVAILABLE_TEXT):
+            return True
+        cause = exc.__cause__
+        return cause is not None and _unavailable(cause)
+    return False
 
 
 class StoreError(WeComError):
@@ -93,11 +135,44 @@ def _describe_pool(kwargs: Mapping[str, Any], ssl: bool) -> str:
     return f"{scheme}://{user}{host}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
 
 
-def _describe_client(client: redis.Redis | aredis.Redis) -> tuple[str, str | None]:
+def _describe_cluster(client: RedisCluster | AsyncRedisCluster) -> tuple[str, str | None]:
+    # The sync client keeps its connection settings in its nodes manager, the async one on
+    # itself; both keep the start-up nodes they were given.
+    holder: Any = getattr(client, "nodes_manager", client)
+    kwargs: Mapping[str, Any] = getattr(holder, "connection_kwargs", None) or {}
+    nodes: Any = getattr(client, "startup_nodes", None) or []
+    node: Any = nodes[0] if nodes else client.get_default_node()
+    ssl = bool(kwargs.get("ssl")) or "SSL" in getattr(
+        kwargs.get("connection_class"), "__name__", ""
+    )
+    user = f"{kwargs['username']}@" if kwargs.get("username") else ""
+    host = getattr(node, "host", "localhost")
+    port = getattr(node, "port", 6379)
+    where = f"{'rediss' if ssl else 'redis'}://{user}{host}:{port} (cluster)"
+    return where, kwargs.get("password")
+
+
+def _describe_client(client: SyncRedis | AsyncRedis) -> tuple[str, str | None]:
+    if isinstance(client, RedisCluster | AsyncRedisCluster):
+        return _describe_cluster(client)
     pool = client.connection_pool
     kwargs: Mapping[str, Any] = pool.connection_kwargs
+    service = getattr(pool, "service_name", None)
+    if isinstance(service, str):  # a Sentinel pool: the master's address changes on failover
+        return f"sentinel://{service}/{kwargs.get('db', 0)}", kwargs.get("password")
     ssl = "SSL" in getattr(pool, "connection_class", type(None)).__name__
     return _describe_pool(kwargs, ssl), kwargs.get("password")
+
+
+def _check_cluster_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError(
+            f"a Redis Cluster is reached over redis:// or rediss://, not {parts.scheme}://"
+        )
+    db = parse_qs(parts.query).get("db", [parts.path.strip("/") or "0"])[0]
+    if db != "0":
+        raise ValueError(f"a Redis Cluster has only database 0, not {db}")
 
 
 def _client_kwargs(redis_kwargs: Mapping[str, Any], *, for_async: bool) -> dict[str, Any]:
@@ -120,25 +195,35 @@ class RedisPart:
 
     def __init__(
         self,
-        client: redis.Redis | None = None,
-        async_client: aredis.Redis | None = None,
+        client: SyncRedis | None = None,
+        async_client: AsyncRedis | None = None,
         *,
         url: str | None = None,
+        cluster: bool = False,
         redis_kwargs: Mapping[str, Any] | None = None,
     ) -> None:
         if client is None and async_client is None and url is None:
             raise ValueError("give a Redis URL (use from_url) or a client / async_client")
+        if cluster:
+            if url is None:
+                raise ValueError(
+                    "cluster=True applies to a URL; pass RedisCluster clients as they are"
+                )
+            _check_cluster_url(url)
         self._client = client
         self._async_client = async_client
         self._url = url
+        self.cluster = cluster or isinstance(client, RedisCluster) or isinstance(
+            async_client, AsyncRedisCluster
+        )
         self._kwargs = dict(redis_kwargs or {})
-        self._own_client: redis.Redis | None = None
+        self._own_client: SyncRedis | None = None
         self._making = threading.Lock()
         self._loop_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, aredis.Redis
+            asyncio.AbstractEventLoop, AsyncRedis
         ] = weakref.WeakKeyDictionary()
         if url is not None:
-            self.where = describe_url(url)
+            self.where = describe_url(url) + (" (cluster)" if cluster else "")
             self._password = _url_password(url)
         else:
             given = client if client is not None else async_client
@@ -148,7 +233,7 @@ class RedisPart:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.where!r})"
 
-    def _sync(self) -> redis.Redis:
+    def _sync(self) -> SyncRedis:
         if self._client is not None:
             return self._client
         if self._url is None:
@@ -158,12 +243,17 @@ class RedisPart:
             )
         with self._making:  # two threads' first calls must not each make (and leak) a pool
             if self._own_client is None:
-                self._own_client = redis.Redis.from_url(
-                    self._url, **_client_kwargs(self._kwargs, for_async=False)
+                kwargs = _client_kwargs(self._kwargs, for_async=False)
+                # A cluster client connects here, to learn the slot map: a failure raises
+                # now, inside the caller's error translation, and the next call tries again.
+                self._own_client = (
+                    RedisCluster.from_url(self._url, **kwargs)
+                    if self.cluster
+                    else redis.Redis.from_url(self._url, **kwargs)
                 )
             return self._own_client
 
-    def _async(self) -> aredis.Redis:
+    def _async(self) -> AsyncRedis:
         if self._async_client is not None:
             return self._async_client
         if self._url is None:
@@ -174,8 +264,11 @@ class RedisPart:
         loop = asyncio.get_running_loop()
         client = self._loop_clients.get(loop)
         if client is None:
-            client = aredis.Redis.from_url(
-                self._url, **_client_kwargs(self._kwargs, for_async=False)
+            kwargs = _client_kwargs(self._kwargs, for_async=True)
+            client = (
+                AsyncRedisCluster.from_url(self._url, **kwargs)
+                if self.cluster
+                else aredis.Redis.from_url(self._url, **kwargs)
             )
             self._loop_clients[loop] = client
         return client
@@ -193,11 +286,11 @@ class RedisPart:
         if client is not None:
             await client.aclose()
 
-    def _error(self, exc: RedisError, doing: str) -> StoreError:
+    def _error(self, exc: Exception, doing: str) -> StoreError:
         reason = str(exc) or type(exc).__name__
         if self._password:
             reason = reason.replace(self._password, "***")
-        if isinstance(exc, _UNAVAILABLE):
+        if _unavailable(exc):
             return StoreUnavailable(f"Redis at {self.where} is unavailable while {doing}: {reason}")
         return StoreError(f"Redis at {self.where} failed while {doing}: {reason}")
 
@@ -206,24 +299,27 @@ class RedisPart:
         """Turn redis-py's errors into ours, naming the server but never its password."""
         try:
             yield
-        except RedisError as exc:
+        except REDIS_ERRORS as exc:
             raise self._error(exc, doing) from exc
 
 
 class Script:
-    """A Lua script sent by digest (EVALSHA) and loaded on the first NOSCRIPT answer."""
+    """A Lua script sent by digest (EVALSHA) and loaded on the first NOSCRIPT answer.
+
+    On a cluster each master has its own script cache; the NOSCRIPT fallback covers that too.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.sha = hashlib.sha1(source.encode("utf-8")).hexdigest()
 
-    def run(self, client: redis.Redis, keys: list[str], args: list[Any]) -> Any:
+    def run(self, client: SyncRedis, keys: list[str], args: list[Any]) -> Any:
         try:
             return client.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:
             return client.eval(self.source, len(keys), *keys, *args)
 
-    async def arun(self, client: aredis.Redis, keys: list[str], args: list[Any]) -> Any:
+    async def arun(self, client: AsyncRedis, keys: list[str], args: list[Any]) -> Any:
         try:
             return await client.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:

@@ -13,12 +13,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
-import redis
-import redis.asyncio as aredis
-from redis.exceptions import RedisError
-
 from ..tokens import LockTimeout, Token
-from ._base import RedisPart, Script
+from ._base import REDIS_ERRORS, AsyncRedis, RedisPart, Script, SyncRedis
 
 __all__ = ["RedisTokenStore"]
 
@@ -63,6 +59,22 @@ def decode_token(raw: bytes | str | None) -> Token | None:
         return None
 
 
+def hash_tagged(key: str) -> str:
+    """``key`` with a cluster hash tag around its (corp, secret) part, unless it has a tag.
+
+    ``wecom:token:<corp_id>:<digest>`` becomes ``wecom:token:{<corp_id>:<digest>}``. The lock
+    key is this plus ``:lock``, so a token and its lock always share one cluster slot (one
+    node): a node outage takes both or neither, and one script could touch both.
+    """
+    start = key.find("{")
+    if start >= 0 and key.find("}", start) > start + 1:  # Redis hashes a non-empty {...}
+        return key
+    namespace = "wecom:token:"
+    if key.startswith(namespace):
+        return f"{namespace}{{{key[len(namespace):]}}}"
+    return f"{{{key}}}"
+
+
 def lock_pauses(
     timeout: float, poll: float, *, rand: Callable[[], float] = random.random
 ) -> Iterator[float]:
@@ -81,11 +93,15 @@ class RedisTokenStore(RedisPart):
 
     Each token is stored with a Redis TTL equal to its remaining life, so a dead token never
     lingers. The refresh lock is ``SET NX PX`` with a random owner value: a process that dies
-    holding it delays the others by at most ``lock_ttl``.
+    holding it delays the others by at most ``lock_ttl``. Keys carry a cluster hash tag
+    (``wecom:token:{<corp_id>:<digest>}`` and ``...:lock``), so the store works unchanged on
+    a Redis Cluster.
 
     Args:
-        client / async_client: redis-py clients to use (you close them); or build the store
-            with ``from_url``, which makes and owns its clients.
+        client / async_client: redis-py clients to use (you close them): ``redis.Redis``,
+            ``redis.cluster.RedisCluster``, a Sentinel ``master_for(...)`` client, and their
+            asyncio twins; or build the store with ``from_url``, which makes and owns its
+            clients (``cluster=True`` for a Redis Cluster).
         lock_ttl: seconds after which an unreleased refresh lock frees itself. Keep it above
             the time one ``gettoken`` can take (the client's HTTP timeout, 10 s by default),
             or a slow refresh may overlap a second one (harmless, but one more ``gettoken``).
@@ -99,10 +115,11 @@ class RedisTokenStore(RedisPart):
 
     def __init__(
         self,
-        client: redis.Redis | None = None,
-        async_client: aredis.Redis | None = None,
+        client: SyncRedis | None = None,
+        async_client: AsyncRedis | None = None,
         *,
         url: str | None = None,
+        cluster: bool = False,
         lock_ttl: float = 10.0,
         poll_interval: float = 0.02,
         prefix: str = "",
@@ -111,7 +128,9 @@ class RedisTokenStore(RedisPart):
     ) -> None:
         if lock_ttl <= 0 or poll_interval <= 0:
             raise ValueError("lock_ttl and poll_interval must be positive")
-        super().__init__(client, async_client, url=url, redis_kwargs=redis_kwargs)
+        super().__init__(
+            client, async_client, url=url, cluster=cluster, redis_kwargs=redis_kwargs
+        )
         self.lock_ttl = lock_ttl
         self._lock_ms = max(1, math.ceil(lock_ttl * 1000))
         self._poll = poll_interval
@@ -123,6 +142,7 @@ class RedisTokenStore(RedisPart):
         cls,
         url: str,
         *,
+        cluster: bool = False,
         lock_ttl: float = 10.0,
         poll_interval: float = 0.02,
         prefix: str = "",
@@ -130,18 +150,20 @@ class RedisTokenStore(RedisPart):
     ) -> RedisTokenStore:
         """A store on the Redis at ``url`` (``redis://``, ``rediss://`` or ``unix://``).
 
-        Extra keyword arguments go to redis-py (``socket_timeout=``, ``ssl_ca_certs=``, ...).
+        With ``cluster=True``, ``url`` names any one node of a Redis Cluster (``redis://`` or
+        ``rediss://``, database 0); the others are found from it. Extra keyword arguments go
+        to redis-py (``socket_timeout=``, ``ssl_ca_certs=``, ...).
         """
         return cls(
-            url=url, lock_ttl=lock_ttl, poll_interval=poll_interval, prefix=prefix,
-            redis_kwargs=redis_kwargs,
+            url=url, cluster=cluster, lock_ttl=lock_ttl, poll_interval=poll_interval,
+            prefix=prefix, redis_kwargs=redis_kwargs,
         )
 
     def _key(self, key: str) -> str:
-        return self._prefix + key
+        return self._prefix + hash_tagged(key)
 
     def _lock_key(self, key: str) -> str:
-        return f"{self._prefix}{key}:lock"
+        return f"{self._key(key)}:lock"
 
     def _ttl_ms(self, token: Token) -> int:
         return math.floor((token.expires_at - self._clock()) * 1000)
@@ -159,7 +181,7 @@ class RedisTokenStore(RedisPart):
                 self._lock_key(key), self.lock_ttl,
             )
 
-    def _release_failed(self, key: str, exc: RedisError) -> None:
+    def _release_failed(self, key: str, exc: Exception) -> None:
         # Not raised: the token is already stored, and the lock frees itself at lock_ttl.
         log.warning(
             "could not release token refresh lock %r on %s (%s); it expires within %ss",
@@ -209,7 +231,7 @@ class RedisTokenStore(RedisPart):
         finally:
             try:
                 count = _UNLOCK.run(self._sync(), [self._lock_key(key)], [owner])
-            except RedisError as exc:
+            except REDIS_ERRORS as exc:
                 self._release_failed(key, exc)
             else:
                 self._released(key, int(count))
@@ -258,7 +280,7 @@ class RedisTokenStore(RedisPart):
         finally:
             try:
                 count = await _UNLOCK.arun(self._async(), [self._lock_key(key)], [owner])
-            except RedisError as exc:
+            except REDIS_ERRORS as exc:
                 self._release_failed(key, exc)
             else:
                 self._released(key, int(count))

@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFound
 from ..templates import MemberRow, TemplateError, write_members
+from .details import members_by_userid
 from .plan_types import Step
 
 if TYPE_CHECKING:
@@ -112,25 +112,9 @@ def import_file(rows: Sequence[MemberRow | None]) -> tuple[bytes | None, list[in
 
 
 def live_members(client: Client, userids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The members named (lower-cased userid → user/list record); absent ones are left out.
+    """The members named (lower-cased userid → their record); absent ones are left out.
 
-    ``user/list`` per department when that is fewer calls than one ``user/get`` each.
+    ``user/get`` each or ``user/list`` per department, whichever is fewer calls; one export
+    job where WeCom refuses detail reads (48009).
     """
-    wanted = {u.lower() for u in userids}
-    if not wanted:
-        return {}
-    departments = client.departments.list()
-    found: dict[str, dict[str, Any]] = {}
-    if len(wanted) <= len(departments):
-        for userid in wanted:
-            try:
-                found[userid] = client.users.get(userid).raw
-            except NotFound:
-                pass
-        return found
-    for dept in departments:
-        for user in client.users.list(dept.id):
-            key = user.userid.lower()
-            if key in wanted:
-                found.setdefault(key, user.raw)
-    return found
+    return members_by_userid(client, userids)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFound
+from .details import department_record, department_records, member_record
 from .live import attr_content, same_value
 from .plan_types import Step, is_ref
 
@@ -101,13 +101,6 @@ def user_matches(raw: dict[str, Any], p: dict[str, Any]) -> bool:
     return True
 
 
-def _get_user(client: Client, userid: str) -> dict[str, Any] | None:
-    try:
-        return client.users.get(userid).raw
-    except NotFound:
-        return None
-
-
 def reconcile_step(
     client: Client, step: Step, p: dict[str, Any]
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
@@ -118,19 +111,19 @@ def reconcile_step(
     """
     op = step.op
     if op == "department.create":
-        for dept in client.departments.list(p["parent_id"]):
-            if dept.parent_id == p["parent_id"] and dept.name == p["name"]:
-                return {"id": dept.id, "reconciled": True}, p
+        records, _ = department_records(client)
+        for dept in records:
+            if int(dept.get("parentid", 0)) == p["parent_id"] and dept.get("name") == p["name"]:
+                return {"id": int(dept["id"]), "reconciled": True}, p
         return None, p
     if op in ("department.update", "department.delete"):
-        try:
-            dept = client.departments.get(p["id"])
-        except NotFound:
+        found = department_record(client, p["id"])
+        if found is None:
             return ({"reconciled": True}, p) if op == "department.delete" else (None, p)
         if op == "department.delete":
             return None, p
-        wire = {"name": dept.name, "name_en": dept.name_en, "parent_id": dept.parent_id,
-                "order": dept.order}
+        wire = {"name": found.get("name"), "name_en": found.get("name_en") or None,
+                "parent_id": found.get("parentid"), "order": found.get("order", 0)}
         same = all(wire.get(k) == v for k, v in p.items() if k != "id")
         return ({"reconciled": True}, p) if same else (None, p)
     if op.startswith("user."):
@@ -138,8 +131,8 @@ def reconcile_step(
     if op in ("tag.create", "tag.update", "tag.delete"):
         tags = {t.id: t.name for t in client.tags.list()}
         if op == "tag.create":
-            found = next((i for i, n in tags.items() if n == p["name"]), None)
-            return ({"id": found, "reconciled": True}, p) if found is not None else (None, p)
+            tag_id = next((i for i, n in tags.items() if n == p["name"]), None)
+            return ({"id": tag_id, "reconciled": True}, p) if tag_id is not None else (None, p)
         done = tags.get(p["id"]) == p["name"] if op == "tag.update" else p["id"] not in tags
         return ({"reconciled": True}, p) if done else (None, p)
     members = client.tags.get(p["id"])
@@ -155,21 +148,22 @@ def reconcile_step(
 def _reconcile_user(client: Client, op: str, p: dict[str, Any]
                     ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     if op == "user.create":
-        return ({"reconciled": True}, p) if _get_user(client, p["userid"]) else (None, p)
+        return ({"reconciled": True}, p) if member_record(client, p["userid"]) else (None, p)
     if op == "user.delete":
-        return ({"reconciled": True}, p) if _get_user(client, p["userid"]) is None else (None, p)
+        gone = member_record(client, p["userid"]) is None
+        return ({"reconciled": True}, p) if gone else (None, p)
     if op == "user.disable":
-        raw = _get_user(client, p["userid"])
+        raw = member_record(client, p["userid"])
         return ({"reconciled": True}, p) if raw is not None and not raw.get("enable", 1) \
             else (None, p)
     raw = None
     if "new_userid" in p:
-        raw = _get_user(client, p["new_userid"])
+        raw = member_record(client, p["new_userid"])
         if raw is not None:  # the rename happened: any resend must name the new userid
             p = {k: v for k, v in p.items() if k != "new_userid"}
             p["userid"] = raw["userid"]
     if raw is None:
-        raw = _get_user(client, p["userid"])
+        raw = member_record(client, p["userid"])
     if raw is not None and "new_userid" not in p and user_matches(raw, p):
         return {"reconciled": True}, p
     return None, p

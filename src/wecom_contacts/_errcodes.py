@@ -222,7 +222,8 @@ ERRCODES: Final[dict[int, ErrcodeInfo]] = {
         48009, "permission",
         "API接口无权限调用，为保障企业数据安全，不再允许通讯录同步助手从新增IP读取通讯录详情",
         "contacts-sync tool may no longer read directory details from newly added IPs",
-        "Call from an IP trusted before 2022-08-15, or use user/list_id and department/simplelist.",
+        "Call from an IP trusted before 2022-08-15, or read through user/list_id, "
+        "department/simplelist or the export jobs (wecom_contacts.sync does that by itself).",
     ),
     50002: ErrcodeInfo(
         50002, "permission", "成员不在权限范围", "member outside the app's / admin group's scope",

@@ -11,6 +11,7 @@ import typer
 from ..sync import export_directory
 from . import _render as render
 from ._context import JsonFlag, use
+from ._read_via import ReadVia, ReadViaFlag, via
 
 __all__ = ["export"]
 
@@ -43,6 +44,7 @@ def export(
     subtree: Annotated[
         str | None, typer.Option("--subtree", help="Only this department (path or id) and below.")
     ] = None,
+    read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
     """Export the live directory in the desired-state format.
@@ -53,7 +55,8 @@ def export(
     chosen = fmt or (_BY_SUFFIX.get(output.suffix.lower()) if output else None) or Format.yaml
     where = int(subtree) if subtree and subtree.isdigit() else subtree
     text = export_directory(
-        state.client(), _LIBRARY_FORMAT.get(chosen, chosen.value), subtree=where
+        state.client(), _LIBRARY_FORMAT.get(chosen, chosen.value), subtree=where,
+        via=via(read_via),
     )
     if output is None:
         typer.echo(text, nl=False)

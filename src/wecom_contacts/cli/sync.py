@@ -23,6 +23,7 @@ from . import _render as render
 from ._context import JsonFlag, State, use
 from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure, usage_error
 from ._progress import apply_progress
+from ._read_via import ReadVia, ReadViaFlag, via
 from ._sync_files import ApplyFiles, is_saved_plan, read_plan
 
 __all__ = ["app"]
@@ -129,6 +130,7 @@ def plan(
     max_deletes: MaxDeletes = None,
     max_delete_ratio: MaxRatio = None,
     invite: Invite = None,
+    read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
     """Show what `sync apply` would change (JSON: "changes" and the steps)."""
@@ -139,7 +141,8 @@ def plan(
             subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
         )
     )
-    result = make_plan(desired, read_live(state.client(), subtree=options.subtree), options)
+    live = read_live(state.client(), subtree=options.subtree, via=via(read_via))
+    result = make_plan(desired, live, options)
     if output is not None:
         output.write_text(result.to_json(), encoding="utf-8")
     render.emit(state, _plan_json(result), lambda: _plan_text(result, output))
@@ -157,7 +160,8 @@ def _interactive() -> bool:
 
 
 def _resolve(
-    state: State, sources: list[Path], resume: bool, journal: Path | None, options: dict[str, Any]
+    state: State, sources: list[Path], resume: bool, journal: Path | None, options: dict[str, Any],
+    read_via: ReadVia,
 ) -> tuple[Plan, ApplyFiles, bool]:
     """The plan to apply, its files, and whether the drift check is still needed."""
     if len(sources) == 1 and is_saved_plan(sources[0]):
@@ -174,9 +178,8 @@ def _resolve(
         return read_plan(files.plan), files, True
     files.discard()
     desired = load_desired(*sources)
-    made = make_plan(
-        desired, read_live(state.client(), subtree=options.get("subtree")), PlanOptions(**options)
-    )
+    live = read_live(state.client(), subtree=options.get("subtree"), via=via(read_via))
+    made = make_plan(desired, live, PlanOptions(**options))
     return made, files, False
 
 
@@ -199,6 +202,7 @@ def apply(
     max_delete_ratio: MaxRatio = None,
     invite: Invite = None,
     bulk_threshold: BulkThreshold = DEFAULT_THRESHOLD,
+    read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
     """Apply a saved plan, or plan a desired-state file and apply it.
@@ -212,7 +216,7 @@ def apply(
     options = _options(
         subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
     )
-    todo, files, check = _resolve(state, sources, resume, journal, options)
+    todo, files, check = _resolve(state, sources, resume, journal, options, read_via)
     if todo.is_empty:
         render.emit(state, {"changes": 0, "ok": True}, lambda: render_plan(todo).rstrip("\n"))
         return
@@ -233,6 +237,7 @@ def apply(
                 progress=progress,
                 check=check,
                 bulk=ImportJobRunner(threshold=bulk_threshold) if bulk_threshold else None,
+                read_via=via(read_via),
             )
     except KeyboardInterrupt:
         raise CliFailure(

@@ -12,6 +12,7 @@ See docs/sync.md for the file format, the planning rules and the apply guarantee
 
 from .apply import DEFAULT_BULK, ProgressCallback, apply_plan, check_drift, plan_and_apply
 from .bulk import DEFAULT_THRESHOLD, BulkRunner, ImportJobRunner, StepOutcome
+from .details import READ_VIA, ReadVia
 from .document import EXPORT_FORMATS, directory_document, dump_directory
 from .errors import (
     DeletionCapError,
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_BULK",
     "DEFAULT_THRESHOLD",
     "EXPORT_FORMATS",
+    "READ_VIA",
     "ApplyReport",
     "BulkRunner",
     "DeletionCapError",
@@ -62,6 +64,7 @@ __all__ = [
     "PlanOptions",
     "ProgressCallback",
     "ProgressEvent",
+    "ReadVia",
     "Step",
     "StepFailure",
     "StepOutcome",

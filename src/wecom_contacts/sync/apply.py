@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .bulk import BulkRunner, ImportJobRunner
+from .details import ReadVia
 from .errors import DriftError, JournalError
 from .journal import Journal
 from .model import DesiredDirectory
@@ -29,9 +30,9 @@ DEFAULT_BULK = ImportJobRunner()
 """What ``apply_plan`` uses unless told otherwise: runs of 500+ member steps as one job."""
 
 
-def check_drift(client: Client, plan: Plan) -> None:
+def check_drift(client: Client, plan: Plan, *, read_via: ReadVia = "auto") -> None:
     """Raise DriftError when the live directory is no longer the one the plan was made from."""
-    live = read_live(client, subtree=plan.options.subtree)
+    live = read_live(client, subtree=plan.options.subtree, via=read_via)
     actual = fingerprint(live, scope_for(live, plan.options))
     if actual != plan.fingerprint:
         raise DriftError(plan.fingerprint, actual)
@@ -47,6 +48,7 @@ def apply_plan(
     check: bool = True,
     bulk: BulkRunner | None = DEFAULT_BULK,
     durable: bool = True,
+    read_via: ReadVia = "auto",
 ) -> ApplyReport:
     """Apply ``plan``; every step is journaled in ``journal_path`` before and after it runs.
 
@@ -58,7 +60,8 @@ def apply_plan(
 
     ``bulk`` sends the groups it claims as import jobs: by default runs of at least 500
     member creates / updates the member template can express (``ImportJobRunner``); None
-    sends every step as its own call.
+    sends every step as its own call. ``read_via`` is how the drift check reads the live
+    directory (``read_live``).
     """
     started_before = False
     if os.path.exists(journal_path):
@@ -71,7 +74,8 @@ def apply_plan(
                 "(in part); pass resume=True (CLI: --resume) to continue it"
             )
     if check and not started_before:
-        check_drift(client, plan)  # a resumed apply has changed the directory itself
+        # (not on a resume: the resumed apply itself has changed the directory)
+        check_drift(client, plan, read_via=read_via)
     journal = Journal.open(journal_path, plan, durable=durable)
     began = time.monotonic()
     try:
@@ -103,9 +107,10 @@ def plan_and_apply(
     *,
     progress: ProgressCallback | None = None,
     bulk: BulkRunner | None = DEFAULT_BULK,
+    read_via: ReadVia = "auto",
 ) -> tuple[Plan, ApplyReport]:
     """Read the live directory, plan against it and apply at once (no drift check needed)."""
-    live = read_live(client, subtree=options.subtree if options else None)
+    live = read_live(client, subtree=options.subtree if options else None, via=read_via)
     plan = make_plan(desired, live, options)
     report = apply_plan(client, plan, journal_path, progress=progress, check=False, bulk=bulk)
     return plan, report

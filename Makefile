@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) bench/callback_decrypt.py
 	$(PY) bench/import_paths.py
 	$(PY) bench/plan_scaling.py
+	$(PY) bench/read_paths.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,15 +1,24 @@
-"""EmulatorControl: drive a running emulator's control namespace (reset, seed, faults, stats).
+"""EmulatorControl: drive a running emulator's control namespace (reset, seed, faults, stats),
+and CallbackInbox: an in-process receiver of the emulator's outgoing callbacks.
 
 Used by the pytest plugin, the demo and the benchmarks; usable in any test harness.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+import string
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-__all__ = ["EmulatorControl"]
+if TYPE_CHECKING:
+    from .callback import CallbackEvent
+
+__all__ = ["CallbackInbox", "EmulatorControl"]
 
 
 class EmulatorControl:
@@ -27,8 +36,20 @@ class EmulatorControl:
     def close(self) -> None:
         self._http.close()
 
+    def __enter__(self) -> EmulatorControl:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def _post(self, path: str, payload: dict[str, Any] | None = None) -> Any:
         resp = self._http.post(f"/_emulator/{path}", json=payload or {})
+        if resp.status_code == 400:  # the control API says what it refused: pass it on
+            try:
+                reason = resp.json().get("error") or resp.text
+            except ValueError:
+                reason = resp.text
+            raise ValueError(f"POST /_emulator/{path} refused: {reason}")
         resp.raise_for_status()
         return resp.json()
 
@@ -114,6 +135,34 @@ class EmulatorControl:
         resp.raise_for_status()
         return list(resp.json()["deliveries"])
 
+    @contextmanager
+    def receive_callbacks(self, *, secret: str | None = None,
+                          **options: Any) -> Iterator[CallbackInbox]:
+        """Receive this emulator's callbacks in-process, as typed events.
+
+        Starts the library's own ASGI receiver on a free loopback port (needs the ``server``
+        extra), with a fresh token and EncodingAESKey, and configures it as the callback of
+        ``secret`` (the contacts-sync secret by default). ``options`` go to
+        ``configure_callback``; ``echo_own_changes`` defaults to True here, so that the
+        changes a test makes through the API arrive too (WeCom itself does not call a secret
+        back for its own changes: pass False to model that). The callback is removed on exit.
+        """
+        from ._background import BackgroundServer
+        from .callback import CallbackCrypto, make_asgi_app
+
+        token = secrets.token_hex(8)
+        key = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(43))
+        inbox = CallbackInbox(self)
+        app = make_asgi_app(CallbackCrypto(token, key, receive_id=self.corp_id), inbox._add)
+        with BackgroundServer(app) as receiver:
+            options.setdefault("echo_own_changes", True)
+            self.configure_callback(f"{receiver.url}/wecom/callback", token, key,
+                                    secret=secret, **options)
+            try:
+                yield inbox
+            finally:
+                self.remove_callback(secret or self.secret)
+
     def flush_callbacks(self, timeout: float = 30) -> None:
         """Wait until every change so far was delivered, failed or skipped."""
         resp = self._http.post(
@@ -122,3 +171,39 @@ class EmulatorControl:
         resp.raise_for_status()
         if not resp.json()["flushed"]:
             raise TimeoutError(f"{resp.json()['pending']} callback deliveries still pending")
+
+
+class CallbackInbox:
+    """The events an in-process receiver got from the emulator, in arrival order.
+
+    ``events`` fills while the emulator delivers; ``wait()`` first lets the emulator finish
+    every delivery it has, so that the events of everything done so far are there.
+    """
+
+    def __init__(self, control: EmulatorControl) -> None:
+        self._control = control
+        self._cond = threading.Condition()
+        self.events: list[CallbackEvent] = []
+
+    def __repr__(self) -> str:
+        return f"CallbackInbox({len(self.events)} events)"
+
+    def _add(self, event: CallbackEvent) -> None:
+        with self._cond:
+            self.events.append(event)
+            self._cond.notify_all()
+
+    def wait(self, count: int | None = None, *, timeout: float = 30.0) -> list[CallbackEvent]:
+        """Every delivery of the changes so far made, then the events (at least ``count`` of
+        them when given: TimeoutError otherwise)."""
+        self._control.flush_callbacks(timeout)
+        with self._cond:
+            if count is not None and not self._cond.wait_for(
+                    lambda: len(self.events) >= count, timeout):
+                raise TimeoutError(f"{len(self.events)} callback events arrived, "
+                                   f"{count} expected")
+            return list(self.events)
+
+    def clear(self) -> None:
+        with self._cond:
+            self.events.clear()

@@ -14,8 +14,8 @@ from rich.console import Console
 from ..callback import CallbackEvent
 from ..client import Client
 from ..sync import apply_plan, load_desired, make_plan, read_live, render_plan
+from ..testing import CallbackInbox, EmulatorControl
 from . import _render as render
-from ._demo_callbacks import Inbox, receive_callbacks
 from ._errors import usage_error
 from .callback import event_line
 
@@ -43,12 +43,9 @@ def _sync(out: Console, client: Client, source: Path, journal: Path, *, show_pla
     _say(out, report.summary())
 
 
-def _settled(inbox: Inbox | None) -> int:
+def _settled(inbox: CallbackInbox) -> int:
     """How many events arrived once every delivery so far has been made."""
-    if inbox is None:
-        return 0
-    inbox.settle()
-    return len(inbox.events)
+    return len(inbox.wait())
 
 
 def _kind(event: CallbackEvent) -> str:
@@ -56,11 +53,8 @@ def _kind(event: CallbackEvent) -> str:
 
 
 def _events(
-    out: Console, inbox: Inbox | None, split: int, names: tuple[str, str], sample: int
+    out: Console, inbox: CallbackInbox, split: int, names: tuple[str, str], sample: int
 ) -> None:
-    if inbox is None:
-        _say(out, "This emulator does not send callbacks (no POST /_emulator/callback).")
-        return
     total = _settled(inbox)
     first = Counter(_kind(e) for e in inbox.events[:split])
     second = Counter(_kind(e) for e in inbox.events[split:total])
@@ -98,7 +92,9 @@ def demo(
         config = server.config
         out.rule("1. The emulator")
         _say(out, f"WeCom emulator at {server.base_url} (corp {config.corp_id})")
-        with receive_callbacks(server.base_url, config.corp_id) as inbox:
+        control = EmulatorControl(server.base_url, corp_id=config.corp_id, secret=config.secret)
+        # the demo applies through the contacts-sync secret and wants to see its own changes
+        with control, control.receive_callbacks(echo_own_changes=True) as inbox:
             with Client(config.corp_id, config.secret, base_url=server.base_url) as client:
                 out.rule(f"2. Apply {org.name}")
                 _sync(out, client, org, Path(tmp) / "org.journal", show_plan=False)

@@ -1,4 +1,4 @@
-"""Run an ASGI app under uvicorn in a background thread on a free loopback port (demo)."""
+"""Run an ASGI app under uvicorn in a background thread on a free loopback port (tests, demo)."""
 
 from __future__ import annotations
 

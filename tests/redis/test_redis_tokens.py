@@ -16,11 +16,13 @@ import redis.asyncio as aredis
 
 from wecom_contacts import WeComError
 from wecom_contacts.redis import RedisTokenStore, StoreUnavailable
+from wecom_contacts.redis.tokens import hash_tagged
 from wecom_contacts.tokens import LockTimeout, Token, TokenStore
 
 pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("redis")]
 
 KEY = "wecom:token:ww-test:0123456789abcdef"
+STORED = "wecom:token:{ww-test:0123456789abcdef}"  # KEY as written: with a cluster hash tag
 
 
 def fresh(value: str, lifetime: float = 7200) -> Token:
@@ -52,9 +54,31 @@ def test_a_stored_token_reads_back_and_lives_in_redis_as_long_as_the_token(
     token = fresh("tok-1", lifetime=60)
     store.set(KEY, token)
     assert store.get(KEY) == token
-    assert 58_000 < redis_client.pttl(KEY) <= 60_000
-    raw = redis_client.get(KEY)
+    assert 58_000 < redis_client.pttl(STORED) <= 60_000
+    raw = redis_client.get(STORED)
     assert isinstance(raw, bytes) and b"tok-1" in raw
+
+
+def test_a_token_and_its_lock_are_stored_under_one_hash_tag(
+    store: RedisTokenStore, redis_client: redis.Redis
+) -> None:
+    store.set(KEY, fresh("v"))
+    with store.lock(KEY, timeout=1):
+        names = sorted(redis_client.keys("*"))
+    assert names == [STORED.encode(), f"{STORED}:lock".encode()]
+
+
+@pytest.mark.parametrize(
+    ("key", "tagged"),
+    [
+        ("wecom:token:ww1:abc", "wecom:token:{ww1:abc}"),
+        ("other:key", "{other:key}"),
+        ("already:{tagged}:key", "already:{tagged}:key"),
+        ("empty:{}:tag", "{empty:{}:tag}"),  # Redis ignores an empty {}: wrap it all
+    ],
+)
+def test_hash_tagged_puts_one_tag_in_every_key(key: str, tagged: str) -> None:
+    assert hash_tagged(key) == tagged
 
 
 def test_a_missing_token_reads_as_none(store: RedisTokenStore) -> None:
@@ -77,10 +101,10 @@ def test_the_token_expires_with_its_lifetime(store: RedisTokenStore) -> None:
 def test_an_entry_written_by_someone_else_reads_as_missing(
     store: RedisTokenStore, redis_client: redis.Redis
 ) -> None:
-    redis_client.set(KEY, b"not json")
+    redis_client.set(STORED, b"not json")
     assert store.get(KEY) is None
     store.delete(KEY, only_if="anything")  # must not raise on a foreign entry
-    assert redis_client.get(KEY) == b"not json"
+    assert redis_client.get(STORED) == b"not json"
 
 
 def test_delete_only_if_keeps_a_newer_token_another_node_stored(store: RedisTokenStore) -> None:

@@ -40,13 +40,13 @@ from redis.retry import Retry
 from ..errors import WeComError
 
 __all__ = [
-    "REDIS_ERRORS",
     "AsyncRedis",
     "RedisPart",
     "StoreError",
     "StoreUnavailable",
     "SyncRedis",
     "describe_url",
+    "is_redis_failure",
 ]
 
 # The clients a part accepts: a single Redis (or a Sentinel master, which is one), or a cluster.
@@ -55,7 +55,7 @@ AsyncRedis = aredis.Redis | AsyncRedisCluster
 
 # What redis-py raises. The cluster client's own errors (no node reachable, slot not covered,
 # keys in different slots) derive from RedisClusterException, which is not a RedisError.
-REDIS_ERRORS: tuple[type[Exception], ...] = (RedisError, RedisClusterException)
+_REDIS_ERRORS: tuple[type[Exception], ...] = (RedisError, RedisClusterException)
 
 log = logging.getLogger("wecom_contacts.redis")
 
@@ -85,8 +85,29 @@ _UNAVAILABLE = (
 _CLUSTER_UNAVAILABLE_TEXT = ("All slots are not covered", "startup_nodes could not agree")
 
 
+def _dropped_under_us(exc: BaseException) -> bool:
+    """An AttributeError from inside redis-py: a connection closed while a command used it.
+
+    redis-py 8.1's async cluster client, on CLUSTERDOWN (and after repeated MOVED), closes
+    every connection of the client, including those other tasks are sending on; they then
+    fail with ``'NoneType' object has no attribute 'writelines'`` instead of a RedisError.
+    """
+    if not isinstance(exc, AttributeError) or exc.__traceback__ is None:
+        return False
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module == "redis" or module.startswith("redis.")
+
+
+def is_redis_failure(exc: BaseException) -> bool:
+    """True for an error redis-py raised about Redis (not a bug in the caller's code)."""
+    return isinstance(exc, _REDIS_ERRORS) or _dropped_under_us(exc)
+
+
 def _unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, _UNAVAILABLE):
+    if isinstance(exc, _UNAVAILABLE) or _dropped_under_us(exc):
         return True
     if isinstance(exc, RedisClusterException):
         if str(exc).startswith(_CLUSTER_UNAVAILABLE_TEXT):
@@ -253,9 +274,20 @@ class RedisPart:
                 )
             return self._own_client
 
-    def _async(self) -> AsyncRedis:
-        if self._async_client is not None:
-            return self._async_client
+    async def _async(self) -> AsyncRedis:
+        """The async client for the running loop; for a cluster, with its slot map loaded.
+
+        redis-py's async cluster client sends a command issued before it knows the slot map
+        to a random node. Many first commands at once then meet MOVED answers, and after a
+        few of those the client drops all its connections, failing the others' commands in
+        flight (redis-py 8.1). Loading the map first (once; it is locked) avoids that.
+        """
+        client = self._async_client if self._async_client is not None else self._own_async()
+        if isinstance(client, AsyncRedisCluster) and client.get_default_node() is None:
+            await client.initialize()
+        return client
+
+    def _own_async(self) -> AsyncRedis:
         if self._url is None:
             raise TypeError(
                 f"{type(self).__name__} was given only a sync client; use the sync methods, "
@@ -288,6 +320,8 @@ class RedisPart:
 
     def _error(self, exc: Exception, doing: str) -> StoreError:
         reason = str(exc) or type(exc).__name__
+        if _dropped_under_us(exc):
+            reason = f"the client closed the connection under the command ({reason})"
         if self._password:
             reason = reason.replace(self._password, "***")
         if _unavailable(exc):
@@ -299,7 +333,9 @@ class RedisPart:
         """Turn redis-py's errors into ours, naming the server but never its password."""
         try:
             yield
-        except REDIS_ERRORS as exc:
+        except Exception as exc:
+            if not is_redis_failure(exc):
+                raise
             raise self._error(exc, doing) from exc
 
 

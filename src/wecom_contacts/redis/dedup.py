@@ -6,10 +6,7 @@ import logging
 import math
 from typing import Any
 
-import redis
-import redis.asyncio as aredis
-
-from ._base import RedisPart, StoreError, WarnEvery
+from ._base import AsyncRedis, RedisPart, StoreError, SyncRedis, WarnEvery
 
 __all__ = ["RedisDedupStore"]
 
@@ -23,28 +20,39 @@ class RedisDedupStore(RedisPart):
     event is delivered (perhaps twice) rather than lost; WeCom gives up on an event after
     three unanswered deliveries, while handlers must tolerate duplicates anyway.
 
+    Each command touches one key, so it works alike on one Redis and on a Redis Cluster.
+
     Args:
-        client / async_client: redis-py clients to use (you close them); or ``from_url``.
+        client / async_client: redis-py clients to use (you close them), single-node,
+            cluster or Sentinel; or ``from_url`` (``cluster=True`` for a Redis Cluster).
         prefix: prepended to every key, to keep several deployments apart in one database.
     """
 
     def __init__(
         self,
-        client: redis.Redis | None = None,
-        async_client: aredis.Redis | None = None,
+        client: SyncRedis | None = None,
+        async_client: AsyncRedis | None = None,
         *,
         url: str | None = None,
+        cluster: bool = False,
         prefix: str = "",
         redis_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(client, async_client, url=url, redis_kwargs=redis_kwargs)
+        super().__init__(
+            client, async_client, url=url, cluster=cluster, redis_kwargs=redis_kwargs
+        )
         self._prefix = prefix
         self._warn = WarnEvery()
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "", **redis_kwargs: Any) -> RedisDedupStore:
-        """A store on the Redis at ``url``; extra keyword arguments go to redis-py."""
-        return cls(url=url, prefix=prefix, redis_kwargs=redis_kwargs)
+    def from_url(
+        cls, url: str, *, cluster: bool = False, prefix: str = "", **redis_kwargs: Any
+    ) -> RedisDedupStore:
+        """A store on the Redis at ``url``; extra keyword arguments go to redis-py.
+
+        With ``cluster=True``, ``url`` names any one node of a Redis Cluster.
+        """
+        return cls(url=url, cluster=cluster, prefix=prefix, redis_kwargs=redis_kwargs)
 
     def _key(self, key: str) -> str:
         return f"{self._prefix}wecom:callback:seen:{key}"
@@ -66,7 +74,8 @@ class RedisDedupStore(RedisPart):
         """Async twin of ``seen``."""
         try:
             with self._translating("recording a callback"):
-                created = await self._async().set(self._key(key), b"1", nx=True, px=_ms(ttl))
+                client = await self._async()
+                created = await client.set(self._key(key), b"1", nx=True, px=_ms(ttl))
         except StoreError as exc:
             return self._open(exc)
         return not created
@@ -83,7 +92,8 @@ class RedisDedupStore(RedisPart):
         """Async twin of ``forget``."""
         try:
             with self._translating("forgetting a callback"):
-                await self._async().delete(self._key(key))
+                client = await self._async()
+                await client.delete(self._key(key))
         except StoreError as exc:
             self._warn("could not forget a callback key; WeCom's retry may be ignored: %s", exc)
 

@@ -10,11 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import redis
-import redis.asyncio as aredis
-
 from .._http.ratelimit import LocalRateLimiter
-from ._base import RedisPart, Script, StoreError, WarnEvery
+from ._base import AsyncRedis, RedisPart, Script, StoreError, SyncRedis, WarnEvery
 
 __all__ = ["RateCell", "RedisRateLimiter", "plan_cells"]
 
@@ -96,7 +93,12 @@ class RedisRateLimiter(RedisPart):
     at once, the rest are paced. ``acquire`` sleeps until the call's booked slot;
     ``aacquire`` awaits it without blocking the loop.
 
+    Keys are ``wecom:rate:{<corp_id>:<path>}:min`` (and ``:hour``): the hash tag puts all
+    the cells of one path in one cluster slot, as the script that books a call needs.
+
     Args:
+        client / async_client: redis-py clients to use (you close them), single-node,
+            cluster or Sentinel; or ``from_url`` (``cluster=True`` for a Redis Cluster).
         corp_id: the corp whose budget this is (WeCom counts per corp and API).
         per_minute: default limit per path; WeCom publishes 10,000.
         per_hour: limit per path per hour (WeCom: 150,000); None to ignore.
@@ -109,11 +111,12 @@ class RedisRateLimiter(RedisPart):
 
     def __init__(
         self,
-        client: redis.Redis | None = None,
-        async_client: aredis.Redis | None = None,
+        client: SyncRedis | None = None,
+        async_client: AsyncRedis | None = None,
         *,
         corp_id: str,
         url: str | None = None,
+        cluster: bool = False,
         per_minute: int = WECOM_PER_MINUTE,
         per_hour: int | None = WECOM_PER_HOUR,
         limits: Mapping[str, int] | None = None,
@@ -127,7 +130,9 @@ class RedisRateLimiter(RedisPart):
             raise ValueError("corp_id is required: WeCom's limits are per corp")
         if on_unavailable not in ("open", "closed"):
             raise ValueError(f"on_unavailable must be 'open' or 'closed', not {on_unavailable!r}")
-        super().__init__(client, async_client, url=url, redis_kwargs=redis_kwargs)
+        super().__init__(
+            client, async_client, url=url, cluster=cluster, redis_kwargs=redis_kwargs
+        )
         self.corp_id = corp_id
         self.per_minute = per_minute
         self.per_hour = per_hour
@@ -151,6 +156,7 @@ class RedisRateLimiter(RedisPart):
         url: str,
         *,
         corp_id: str,
+        cluster: bool = False,
         per_minute: int = WECOM_PER_MINUTE,
         per_hour: int | None = WECOM_PER_HOUR,
         limits: Mapping[str, int] | None = None,
@@ -160,11 +166,15 @@ class RedisRateLimiter(RedisPart):
         prefix: str = "",
         **redis_kwargs: Any,
     ) -> RedisRateLimiter:
-        """A limiter on the Redis at ``url``; extra keyword arguments go to redis-py."""
+        """A limiter on the Redis at ``url``; extra keyword arguments go to redis-py.
+
+        With ``cluster=True``, ``url`` names any one node of a Redis Cluster.
+        """
         return cls(
-            url=url, corp_id=corp_id, per_minute=per_minute, per_hour=per_hour, limits=limits,
-            burst_seconds=burst_seconds, on_unavailable=on_unavailable,
-            retry_after=retry_after, prefix=prefix, redis_kwargs=redis_kwargs,
+            url=url, cluster=cluster, corp_id=corp_id, per_minute=per_minute,
+            per_hour=per_hour, limits=limits, burst_seconds=burst_seconds,
+            on_unavailable=on_unavailable, retry_after=retry_after, prefix=prefix,
+            redis_kwargs=redis_kwargs,
         )
 
     def limit_for(self, path: str) -> int:
@@ -222,7 +232,8 @@ class RedisRateLimiter(RedisPart):
     async def _areserve(self, path: str) -> float:
         keys, args = self._plan(path)
         with self._translating(f"booking a call to {normalize_path(path)}"):
-            wait = int(await _RESERVE.arun(self._async(), keys, args)) / 1e6
+            client = await self._async()
+            wait = int(await _RESERVE.arun(client, keys, args)) / 1e6
         self._recovered()
         return wait
 

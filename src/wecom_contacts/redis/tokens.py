@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from ..tokens import LockTimeout, Token
-from ._base import REDIS_ERRORS, AsyncRedis, RedisPart, Script, SyncRedis
+from ._base import AsyncRedis, RedisPart, Script, SyncRedis, is_redis_failure
 
 __all__ = ["RedisTokenStore"]
 
@@ -231,7 +231,9 @@ class RedisTokenStore(RedisPart):
         finally:
             try:
                 count = _UNLOCK.run(self._sync(), [self._lock_key(key)], [owner])
-            except REDIS_ERRORS as exc:
+            except Exception as exc:
+                if not is_redis_failure(exc):
+                    raise
                 self._release_failed(key, exc)
             else:
                 self._released(key, int(count))
@@ -240,28 +242,32 @@ class RedisTokenStore(RedisPart):
 
     async def aget(self, key: str) -> Token | None:
         with self._translating("reading a token"):
-            raw = await self._async().get(self._key(key))
+            client = await self._async()
+            raw = await client.get(self._key(key))
         return decode_token(raw)
 
     async def aset(self, key: str, token: Token) -> None:
         ttl_ms = self._ttl_ms(token)
         with self._translating("storing a token"):
+            client = await self._async()
             if ttl_ms > 0:
-                await self._async().set(self._key(key), encode_token(token), px=ttl_ms)
+                await client.set(self._key(key), encode_token(token), px=ttl_ms)
             else:
-                await self._async().delete(self._key(key))
+                await client.delete(self._key(key))
 
     async def adelete(self, key: str, *, only_if: str | None = None) -> None:
         with self._translating("deleting a token"):
+            client = await self._async()
             if only_if is None:
-                await self._async().delete(self._key(key))
+                await client.delete(self._key(key))
             else:
-                await _DELETE_IF_VALUE.arun(self._async(), [self._key(key)], [only_if])
+                await _DELETE_IF_VALUE.arun(client, [self._key(key)], [only_if])
 
     async def _atry_lock(self, key: str, owner: str) -> bool:
         with self._translating("taking the token refresh lock"):
+            client = await self._async()
             return bool(
-                await self._async().set(self._lock_key(key), owner, nx=True, px=self._lock_ms)
+                await client.set(self._lock_key(key), owner, nx=True, px=self._lock_ms)
             )
 
     @asynccontextmanager
@@ -279,8 +285,11 @@ class RedisTokenStore(RedisPart):
             yield
         finally:
             try:
-                count = await _UNLOCK.arun(self._async(), [self._lock_key(key)], [owner])
-            except REDIS_ERRORS as exc:
+                client = await self._async()
+                count = await _UNLOCK.arun(client, [self._lock_key(key)], [owner])
+            except Exception as exc:
+                if not is_redis_failure(exc):
+                    raise
                 self._release_failed(key, exc)
             else:
                 self._released(key, int(count))

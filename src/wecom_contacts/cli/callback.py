@@ -85,6 +85,16 @@ def serve(
     max_age: Annotated[
         float, typer.Option("--max-age", help="Seconds a signed timestamp may be off.")
     ] = 300,
+    dedup_redis: Annotated[
+        str | None,
+        typer.Option(
+            "--dedup-redis",
+            metavar="URL",
+            envvar="WECOM_REDIS_URL",
+            help="Share the memory of handled events through this Redis, so that several "
+            "receivers behind one URL handle each event once (needs the redis extra).",
+        ),
+    ] = None,
 ) -> None:
     """Answer WeCom's URL check and print each event as a JSON line (or --forward it)."""
     import uvicorn
@@ -99,9 +109,22 @@ def serve(
         _crypto(token, aes_key, receiver_id),
         handler,
         max_age=max_age,
+        dedup=_shared_dedup(dedup_redis) if dedup_redis else None,
         retry_on_error=forward is not None,
     )
     uvicorn.run(asgi, host=host, port=port, log_config=_stderr_logging(uvicorn))
+
+
+def _shared_dedup(url: str) -> Any:
+    try:
+        from ..redis import RedisDedupStore
+    except ImportError:
+        raise usage_error("--dedup-redis needs the redis extra: pip install "
+                          "'wecom-contacts[redis]'") from None
+    try:
+        return RedisDedupStore.from_url(url)
+    except ValueError as exc:
+        raise usage_error(f"--dedup-redis: {exc}") from None
 
 
 def _stderr_logging(uvicorn: Any) -> dict[str, Any]:

@@ -147,3 +147,15 @@ def test_swaps_and_chains_apply_against_the_emulator_and_converge(
     assert users == {"a": ("13800000002", "c@example.com"), "b": ("13800000003", "a@example.com"),
                      "c": ("13800000009", "b@example.com"), "d": ("13800000001", None)}
     assert make_plan(want, read_live(wecom_client)).steps == []
+
+
+def test_a_biz_mail_is_never_released_since_it_may_change_only_once() -> None:
+    current = live([(2, "部", 1)], [
+        _user("a", mobile="13800000001", biz_mail="a@corp.example.com"),
+        _user("b", mobile="13800000002", biz_mail="b@corp.example.com"),
+    ])
+    plan = make_plan(desired(_doc("a biz_mail: b@corp.example.com",
+                                  "b biz_mail: x@corp.example.com")), current)
+    assert [s.note for s in plan.steps] == ["", ""]  # two plain updates, no release
+    assert any("held by b, and WeCom lets a biz_mail change at most once (60144)" in w
+               for w in plan.warnings)

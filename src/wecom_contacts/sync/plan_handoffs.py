@@ -8,7 +8,8 @@ different live member holds, the holder must let go of it first:
 - a holder the plan keeps (or only disables, or moves out of the managed subtree) gets a
   ``user.release`` step, run before every rename, create and update, that clears the field;
   its own new value, if any, is set by its ordinary update later. Swaps and chains of any
-  length therefore need no ordering among the updates.
+  length therefore need no ordering among the updates. Not for biz_mail: WeCom lets one
+  change at most once, so only a deleted holder frees one.
 
 What cannot be handed off is a warning: the taking step will fail with WeCom's errcode.
 """
@@ -86,6 +87,10 @@ def _kept_by(holder: LiveUser, name: str, key: tuple[str, str],
     """Why ``holder`` cannot give up the value (empty: it can)."""
     if name == "mobile" and holder.activated:
         return "an activated member, whose mobile only the member can change"
+    if name == "biz_mail":
+        # clearing it would spend the one change WeCom allows (60144), and the holder could
+        # then never get its own new address: only deleting the holder frees a biz_mail
+        return "and WeCom lets a biz_mail change at most once (60144)"
     holder_key = holder.userid.lower()
     if holder_key in leavers:
         return ""

@@ -207,3 +207,30 @@ def test_ctrl_c_during_apply_exits_130_and_resume_finishes(
     resumed = cli_json("sync", "apply", str(org), "--resume")
     assert resumed["ok"] is True and resumed["already_done"] == 2
     assert cli_json("sync", "plan", str(org))["changes"] == 0
+
+
+def test_status_reads_the_journal_of_an_apply_without_calling_wecom(
+    cli: Invoke, org: Path, wecom_emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    nothing = cli("sync", "status", str(org))
+    assert nothing.exit_code == 2 and "no apply journal" in nothing.stderr
+    wecom_emulator.fault("/cgi-bin/user/create", count=1, errcode=60104)
+    assert cli("sync", "apply", str(org), "--yes").exit_code == 5
+    calls = sum(wecom_emulator.stats()["calls"].values())
+    unfinished = cli("sync", "status", str(org))
+    assert unfinished.exit_code == 5, unfinished.output
+    assert "of 6 steps done" in unfinished.stdout
+    assert ("  failed   #3 user.create zhangsan: errcode 60104 (mobile already used by another "
+            "member)\n") in unfinished.stdout
+    as_json = json.loads(cli("--json", "sync", "status", str(org)).stdout)
+    assert as_json["finished"] is False and as_json["counts"]["failed"] == 1
+    assert sum(wecom_emulator.stats()["calls"].values()) == calls  # no call to WeCom
+    assert cli("sync", "apply", str(org), "--resume").exit_code == 0
+    done = cli("--json", "sync", "status", str(org))
+    assert done.exit_code == 0 and json.loads(done.stdout)["finished"] is True
+    journal = json.loads(done.stdout)["journal"]
+    assert cli("sync", "status", "--journal", journal).exit_code == 0
+    garbage = tmp_path / "x.journal"
+    garbage.write_text("not sqlite")
+    bad = cli("sync", "status", "--journal", str(garbage))
+    assert bad.exit_code == 4 and "not an apply journal" in bad.stderr

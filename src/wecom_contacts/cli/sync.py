@@ -16,9 +16,11 @@ from ..sync import (
     apply_plan,
     load_desired,
     make_plan,
+    read_journal,
     read_live,
     render_plan,
 )
+from ..sync.journal import JournalState
 from . import _render as render
 from ._context import JsonFlag, State, use
 from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure, usage_error
@@ -253,3 +255,66 @@ def apply(
             EXIT_FAILED_STEPS,
             details={"journal": str(files.journal)},
         )
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="The plan or desired-state file(s) given to `sync apply` (or use --journal).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    journal: Annotated[
+        Path | None, typer.Option("--journal", metavar="PATH", help="Journal file (SQLite).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show how far an apply got, from its journal (no call to WeCom).
+
+    Counts steps by status and lists those not done, with their errors; exits 0 when every
+    step is done, 5 when some are not (run `sync apply ... --resume`).
+    """
+    state = use(ctx, as_json)
+    path = _journal_of(state, sources or [], journal)
+    if not path.exists():
+        raise usage_error(f"no apply journal at {path}: nothing was applied from this source "
+                          "with these settings (or pass --journal PATH)")
+    found = read_journal(path)
+    render.emit(state, found.to_dict(), lambda: _status_text(found))
+    if not found.finished:
+        raise CliFailure(
+            f"{found.total - found.counts.get('done', 0)} of {found.total} step(s) not done; "
+            "run the same `sync apply` with --resume", EXIT_FAILED_STEPS,
+        )
+
+
+def _journal_of(state: State, sources: list[Path], journal: Path | None) -> Path:
+    if journal is not None:
+        return journal
+    if not sources:
+        raise usage_error("give the file(s) given to `sync apply`, or --journal PATH")
+    if len(sources) == 1 and is_saved_plan(sources[0]):
+        return ApplyFiles.for_plan(sources[0], read_plan(sources[0]), None).journal
+    settings = state.settings()
+    return ApplyFiles.for_desired(
+        sources, f"{settings.corp_id}@{settings.base_url}", None).journal
+
+
+def _status_text(found: JournalState) -> str:
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(found.counts.items()) if n)
+    lines = [f"{found.path}: {found.counts.get('done', 0)} of {found.total} steps done "
+             f"({counts})"]
+    for step in found.steps:
+        error = step["error"] or {}
+        if error.get("errcode"):  # the full message is in --json
+            why = f": errcode {error['errcode']} ({error.get('meaning') or error.get('errmsg')})"
+        else:
+            why = f": {error.get('skipped') or error.get('message')}" if error else ""
+        lines.append(f"  {step['status']:8} #{step['id']} {step['op']} {step['target']}{why}")
+    for job_id, ids in found.open_jobs:
+        lines.append(f"  import job {job_id} was running for {len(ids)} step(s)")
+    return "\n".join(lines)

@@ -22,6 +22,7 @@ from .errors import (
     PlanError,
     SyncError,
 )
+from .journal import JournalState, read_journal
 from .live import LiveDepartment, LiveDirectory, LiveTag, LiveUser, user_from_wire
 from .model import (
     DesiredDepartment,
@@ -54,6 +55,7 @@ __all__ = [
     "DriftError",
     "ImportJobRunner",
     "JournalError",
+    "JournalState",
     "LiveDepartment",
     "LiveDirectory",
     "LiveTag",
@@ -79,6 +81,7 @@ __all__ = [
     "make_plan",
     "parse_desired",
     "plan_and_apply",
+    "read_journal",
     "read_live",
     "render_plan",
     "scope_for",

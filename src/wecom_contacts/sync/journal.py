@@ -6,12 +6,13 @@ import json
 import os
 import sqlite3
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import JournalError
 from .plan_types import Plan
 
-__all__ = ["STATUSES", "Journal"]
+__all__ = ["STATUSES", "Journal", "JournalState", "read_journal"]
 
 STATUSES = ("pending", "running", "done", "failed", "skipped")
 
@@ -143,3 +144,66 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+@dataclass
+class JournalState:
+    """What a journal says about an apply, read without changing it (``read_journal``)."""
+
+    path: str
+    plan_digest: str
+    created_at: float
+    counts: dict[str, int]  # status → steps
+    steps: list[dict[str, Any]] = field(default_factory=list)  # not done: id, op, target, ...
+    open_jobs: list[tuple[str, list[int]]] = field(default_factory=list)
+    last_activity: float | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def finished(self) -> bool:
+        return self.counts.get("done", 0) == self.total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "journal": self.path, "plan_digest": self.plan_digest, "created_at": self.created_at,
+            "last_activity": self.last_activity, "total": self.total, "finished": self.finished,
+            "counts": {s: self.counts.get(s, 0) for s in STATUSES}, "steps": self.steps,
+            "open_jobs": [{"job_id": j, "steps": ids} for j, ids in self.open_jobs],
+        }
+
+
+def read_journal(path: str | os.PathLike[str]) -> JournalState:
+    """The state of the apply journaled in ``path`` (read-only; safe while it runs)."""
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        raise JournalError(f"no journal at {name}")
+    try:
+        conn = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise JournalError(f"cannot read the journal {name}: {exc}") from None
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        counts = {str(s): int(n) for s, n in
+                  conn.execute("SELECT status, COUNT(*) FROM steps GROUP BY status")}
+        rows = conn.execute(
+            "SELECT id, op, target, status, attempts, error FROM steps WHERE status != 'done' "
+            "ORDER BY id")
+        steps = [{"id": int(i), "op": op, "target": target, "status": status,
+                  "attempts": int(attempts), "error": json.loads(error) if error else None}
+                 for i, op, target, status, attempts, error in rows]
+        jobs = [(str(j), [int(i) for i in json.loads(ids)])
+                for j, ids in conn.execute("SELECT job_id, steps FROM jobs ORDER BY submitted_at")]
+        (last,) = conn.execute(
+            "SELECT MAX(MAX(COALESCE(started_at, 0)), MAX(COALESCE(finished_at, 0))) FROM steps"
+        ).fetchone()
+    except (sqlite3.Error, ValueError) as exc:
+        raise JournalError(f"{name} is not an apply journal: {exc}") from None
+    finally:
+        conn.close()
+    if "plan_digest" not in meta:
+        raise JournalError(f"{name} is not an apply journal (no plan recorded)")
+    return JournalState(name, meta["plan_digest"], float(meta.get("created_at", 0)), counts,
+                        steps, jobs, float(last) if last else None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,29 @@ async def test_sqlite_async_lock_waits_for_the_sync_holder(tmp_path: Path) -> No
 async def _take_async(store: SQLiteTokenStore, order: list[str]) -> None:
     async with store.alock("k", timeout=5):
         order.append("acquired")
+
+
+def test_sqlite_lock_excludes_threads_of_one_process_with_their_own_instances(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "t.db"
+    SQLiteTokenStore(path)
+    inside: list[int] = []
+    overlaps: list[int] = []
+
+    def worker(n: int) -> None:
+        store = SQLiteTokenStore(path, poll_interval=0.001)
+        for _ in range(20):
+            with store.lock("k", timeout=10):
+                if inside:
+                    overlaps.append(n)
+                inside.append(n)
+                time.sleep(0.0005)
+                inside.pop()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert overlaps == [] and inside == []

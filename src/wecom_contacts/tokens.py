@@ -141,8 +141,10 @@ CREATE TABLE IF NOT EXISTS tokens (
 class SQLiteTokenStore:
     """A token file shared by the processes of one host.
 
-    The refresh lock is an ``flock`` on a side file: the kernel releases it when its holder
-    dies, so a killed process never leaves the others waiting.
+    The refresh lock is a write transaction held open on a side database (``<path>.lock``):
+    SQLite takes it with the operating system's file locks (``fcntl`` on POSIX,
+    ``LockFileEx`` on Windows), which the system releases when the holder dies, so a killed
+    process never leaves the others waiting.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, poll_interval: float = 0.01) -> None:
@@ -187,27 +189,40 @@ class SQLiteTokenStore:
         else:
             self._conn().execute("DELETE FROM tokens WHERE key = ? AND value = ?", (key, only_if))
 
-    def _try_flock(self, fd: int) -> bool:
-        import fcntl
-
+    def _try_lock(self) -> sqlite3.Connection | None:
+        """The lock database's write transaction if free now (its connection), else None."""
+        # timeout=0: never wait inside SQLite, so that the async twin never blocks its loop
+        conn = sqlite3.connect(self._lock_path, timeout=0, isolation_level=None)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                return None
+            raise
+        return conn
+
+    @staticmethod
+    def _release(conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    def _busy(self, timeout: float) -> LockTimeout:
+        return LockTimeout(f"token refresh lock {self._lock_path} busy for {timeout}s")
 
     @contextmanager
     def lock(self, key: str, *, timeout: float) -> Iterator[None]:
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + timeout
+        while (conn := self._try_lock()) is None:
+            if time.monotonic() >= deadline:
+                raise self._busy(timeout)
+            time.sleep(self._poll)
         try:
-            deadline = time.monotonic() + timeout
-            while not self._try_flock(fd):
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(f"token refresh lock {self._lock_path} busy for {timeout}s")
-                time.sleep(self._poll)
             yield
         finally:
-            os.close(fd)  # closing the descriptor releases the flock
+            self._release(conn)
 
     async def aget(self, key: str) -> Token | None:
         return await asyncio.to_thread(self.get, key)
@@ -220,16 +235,15 @@ class SQLiteTokenStore:
 
     @asynccontextmanager
     async def alock(self, key: str, *, timeout: float) -> AsyncIterator[None]:
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + timeout
+        while (conn := self._try_lock()) is None:
+            if time.monotonic() >= deadline:
+                raise self._busy(timeout)
+            await asyncio.sleep(self._poll)
         try:
-            deadline = time.monotonic() + timeout
-            while not self._try_flock(fd):
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(f"token refresh lock {self._lock_path} busy for {timeout}s")
-                await asyncio.sleep(self._poll)
             yield
         finally:
-            os.close(fd)
+            self._release(conn)
 
 
 def __getattr__(name: str) -> object:

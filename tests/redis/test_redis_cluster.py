@@ -317,9 +317,11 @@ def test_two_limiters_share_one_budget_on_the_cluster(
         def alternate() -> None:
             both[next(turn) % 2].acquire(PATH)
 
-        assert timed(alternate, 10) < 0.3  # the burst of 10, shared
+        burst = timed(alternate, 10)  # the burst of 10, shared
         paced = timed(alternate, 6)
-        assert 0.5 < paced < 0.9  # then 6 × 60/590 s ≈ 0.61 s, whichever limiter asks
+        # then 6 × 60/590 s ≈ 0.61 s, whichever limiter asks; the limiter never lets calls
+        # through sooner, while a busy machine may only make everything slower
+        assert 0.5 < paced < 3 and burst < paced
         minute, hour = rate_key("ww-rate", PATH), rate_key("ww-rate", PATH, "hour")
         assert raw.exists(minute, hour) == 2  # (a multi-key EXISTS too needs one slot)
         assert raw.keyslot(minute) == raw.keyslot(hour)

@@ -73,7 +73,7 @@ def test_cli_takes_corp_id_secret_and_token_lifetime() -> None:
 def test_server_starts_fast_on_a_free_port_and_stops() -> None:
     started = time.monotonic()
     with EmulatorServer() as server:
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 5  # in a few ms on an idle machine
         assert re.fullmatch(r"http://127\.0\.0\.1:[0-9]+", server.base_url)
         assert httpx.get(server.base_url + "/_emulator/health").status_code == 200
     try:

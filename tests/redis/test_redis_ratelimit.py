@@ -84,9 +84,11 @@ def test_limiter_satisfies_the_rate_limiter_protocol(limiter: RedisRateLimiter) 
 def test_a_burst_goes_at_once_then_calls_are_paced_to_the_limit(
     limiter: RedisRateLimiter,
 ) -> None:
-    assert timed(lambda: limiter.acquire(PATH), 10) < 0.15
+    # upper bounds are loose (a busy machine slows everything), yet far below what pacing
+    # would take: 10 paced calls at 600/min need about 1 s
+    assert timed(lambda: limiter.acquire(PATH), 10) < 0.5
     paced = timed(lambda: limiter.acquire(PATH), 6)
-    assert 0.5 < paced < 0.9  # 6 × 60/590 s ≈ 0.61 s
+    assert 0.5 < paced < 2  # 6 × 60/590 s ≈ 0.61 s
 
 
 def test_paths_and_corps_have_budgets_of_their_own(
@@ -95,8 +97,8 @@ def test_paths_and_corps_have_budgets_of_their_own(
     other_corp = RedisRateLimiter.from_url(redis_url, corp_id="ww-b", per_minute=600)
     try:
         timed(lambda: limiter.acquire(PATH), 10)  # the burst of PATH for ww-a is spent
-        assert timed(lambda: limiter.acquire("user/get"), 10) < 0.15
-        assert timed(lambda: other_corp.acquire(PATH), 10) < 0.15
+        assert timed(lambda: limiter.acquire("user/get"), 10) < 0.5  # shared: about 1 s
+        assert timed(lambda: other_corp.acquire(PATH), 10) < 0.5
     finally:
         other_corp.close()
 
@@ -112,8 +114,8 @@ def test_a_path_limit_overrides_the_default(redis_url: str) -> None:
     )
     try:
         assert lim.limit_for("user/list") == 120 and lim.limit_for(PATH) == 600
-        assert timed(lambda: lim.acquire("user/list"), 2) < 0.1  # burst of 120/min is 2
-        assert 0.4 < timed(lambda: lim.acquire("user/list"), 1) < 0.7  # 60/118 s
+        assert timed(lambda: lim.acquire("user/list"), 2) < 0.3  # burst of 120/min is 2
+        assert 0.4 < timed(lambda: lim.acquire("user/list"), 1) < 1.5  # 60/118 s
     finally:
         lim.close()
 

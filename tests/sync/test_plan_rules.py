@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from wecom_contacts.sync import DeletionCapError, PlanOptions, make_plan
+from wecom_contacts.sync import (
+    DeletionCapError,
+    LiveDepartment,
+    LiveDirectory,
+    PlanError,
+    PlanOptions,
+    make_plan,
+)
 
 from .conftest import desired, live
 
@@ -136,3 +143,42 @@ users:
     assert "direct_leader" not in plan.steps[2].params
     assert plan.steps[3].params["direct_leader"] == ["y"]
     assert plan.steps[4].params == {"userid": "y", "direct_leader": ["x"]}
+
+
+def test_two_tags_swapping_names_park_one_under_a_temporary_name() -> None:
+    current = live([], [], [(1, "甲", [], []), (2, "乙", [], [])])
+    text = "tags:\n  - {name: 乙, id: 1}\n  - {name: 甲, id: 2}\n"
+    plan = make_plan(desired(text), current)
+    got = [(s.op, s.params) for s in plan.steps]
+    assert got[0][0] == "tag.update" and got[0][1]["name"].endswith("~2")  # 乙 parked
+    assert ("tag.update", {"id": 1, "name": "乙"}) in got[1:]
+    assert ("tag.update", {"id": 2, "name": "甲"}) in got[1:]
+
+
+def test_a_tag_renamed_to_the_name_of_a_deleted_one_waits_for_the_deletion() -> None:
+    current = live([], [], [(1, "值班", [], []), (2, "旧", [], [])])
+    plan = make_plan(desired("tags:\n  - {name: 值班, id: 2}\n"), current,
+                     PlanOptions(allow_deletes=True))
+    delete, rename = plan.steps
+    assert (delete.op, delete.params) == ("tag.delete", {"id": 1})
+    assert (rename.op, rename.params) == ("tag.update", {"id": 2, "name": "值班"})
+    assert delete.id in rename.depends_on
+
+
+def test_an_english_name_taken_from_a_sibling_is_cleared_on_it_first() -> None:
+    current = LiveDirectory.from_records([
+        LiveDepartment(1, "总部", 0), LiveDepartment(2, "甲", 1, 0, "Alpha"),
+        LiveDepartment(3, "乙", 1, 0, "Beta")])
+    text = ("departments:\n  - {path: 总部}\n  - {path: 总部/甲, name_en: Beta}\n"
+            "  - {path: 总部/乙, name_en: Gamma}\n")
+    plan = make_plan(desired(text), current)
+    first = plan.steps[0]
+    assert (first.op, first.params) == ("department.update", {"id": 3, "name_en": ""})
+    assert first.id in next(s for s in plan.steps if s.params.get("id") == 2).depends_on
+
+
+def test_an_update_that_would_leave_no_mobile_nor_email_is_a_plan_problem() -> None:
+    current = live([(2, "部", 1)], [{"userid": "a", "name": "A", "department": [2],
+                                      "mobile": "13800000001"}])
+    with pytest.raises(PlanError, match=r"neither mobile nor e-mail.*60129"):
+        make_plan(desired("users:\n  - {userid: a, name: A, mobile: ''}\n"), current)

@@ -72,7 +72,7 @@ def _deletable(index: DeptIndex, users: UserOutcome, b: Builder) -> list[int]:
         if members or any(c in blocked for c in children):
             blocked.add(dept_id)
             path = index.live_path(dept_id)
-            if dept_id in index.vacated:
+            if "name" in index.vacated_fields.get(dept_id, ()):
                 b.problems.append(
                     f"department {path} must make way for a new department of that name but "
                     f"cannot be deleted: it keeps {_who(members, users)}"

@@ -12,7 +12,8 @@ __all__ = ["PHASES", "Builder", "Target", "step_of"]
 # The order a plan runs in. Departments are placed top-down before users move into them;
 # users are renamed before anyone refers to their new userid and created before tags name
 # them; deletions come last (users, then tags, then departments bottom-up) except for users
-# whose mobile or e-mail a new or changed user needs, who are deleted early or release it.
+# whose mobile or e-mail a new or changed user needs, who are deleted early or release it,
+# and tags whose name another tag takes, which are deleted early or given a temporary name.
 PHASES: tuple[str, ...] = (
     "department.vacate",
     "department.upsert",
@@ -22,6 +23,7 @@ PHASES: tuple[str, ...] = (
     "user.create",
     "user.update",
     "user.late",
+    "tag.vacate",
     "tag.upsert",
     "tag.members",
     "user.delete",

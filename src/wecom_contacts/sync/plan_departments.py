@@ -31,6 +31,7 @@ class DeptIndex:
     doomed: list[int] = field(default_factory=list)  # unmatched live ids, deepest first
     moved_out: dict[int, list[int]] = field(default_factory=dict)  # live parent → move steps
     vacated: dict[int, int] = field(default_factory=dict)  # live id → its vacate step
+    vacated_fields: dict[int, set[str]] = field(default_factory=dict)  # "name", "name_en"
     anchor_depth: int = 1
     _resolved: dict[DeptRef, tuple[Target, str] | None] = field(default_factory=dict)
 
@@ -85,6 +86,15 @@ class DeptIndex:
         """The live department now called ``name`` under ``parent``."""
         return self._slots.get((parent, name))
 
+    @cached_property
+    def _slots_en(self) -> dict[tuple[int, str], int]:
+        return {(d.parent_id, d.name_en): d.id for d in self.live.departments.values()
+                if d.name_en}
+
+    def slot_en(self, parent: int, name_en: str) -> int | None:
+        """The live department whose English name is ``name_en`` under ``parent``."""
+        return self._slots_en.get((parent, name_en))
+
     def live_path(self, dept_id: int) -> str:
         return join_path(self.live.paths.get(dept_id, (f"#{dept_id}",)))
 
@@ -127,6 +137,7 @@ def plan_departments(desired: DesiredDirectory, live: LiveDirectory, scope: Scop
             f"{join_path(anchor_path)} were ignored"
         )
     match = _match(inside, live, scope, index, b)
+    _check_names_en(inside, match, index, b)
     _vacate(inside, match, live, index, b)
     for dept in inside:  # parents first
         parent = index.targets[dept.path[:-1]]
@@ -164,8 +175,16 @@ def _match(inside: list[DesiredDepartment], live: LiveDirectory, scope: Scope,
                 f"{dept.origin}: department {join_path(dept.path)} has id {dept.id}, which "
                 f"WeCom uses for {index.live_path(dept.id)}, outside the managed departments"
             )
+    paths = {dept.path for dept in inside}
     for dept in inside:
         if dept.path not in match and dept.previous_path is not None:
+            # When another department of the file is to be at the previous path and one is
+            # already at this path, an earlier run made the rename or move: the previous path
+            # names the department that took the old place since.
+            already = _at_path(dept, match, live, index) if dept.previous_path in paths \
+                else None
+            if already is not None and already in below and already not in index.live_to_path:
+                continue
             found = live.find_path(dept.previous_path)
             if found in below and found not in index.live_to_path:
                 claim(dept, found)
@@ -183,13 +202,30 @@ def _match(inside: list[DesiredDepartment], live: LiveDirectory, scope: Scope,
     return match
 
 
+def _at_path(dept: DesiredDepartment, match: dict[tuple[str, ...], int], live: LiveDirectory,
+             index: DeptIndex) -> int | None:
+    """The live department now at ``dept``'s desired place: its name under the department its
+    parent is matched to so far (else the live department at the parent's path)."""
+    parent_path = dept.path[:-1]
+    if len(parent_path) == index.anchor_depth:
+        parent: int | None = index.scope.anchor
+    else:
+        parent = match.get(parent_path) or live.find_path(parent_path)
+    return None if parent is None else index.slot(parent, dept.name)
+
+
 def _vacate(inside: list[DesiredDepartment], match: dict[tuple[str, ...], int],
             live: LiveDirectory, index: DeptIndex, b: Builder) -> None:
-    """Rename a department out of the way when its (parent, name) is wanted by another.
+    """Move a name (or English name) out of the way when another department wants it.
 
-    WeCom refuses two siblings with one name (60008); moves and deletions happen later, so a
-    department leaving a name behind is given a temporary name first.
+    WeCom refuses two siblings with one name or one English name (60008); moves and
+    deletions happen later, so a department leaving a name behind is given a temporary name
+    first, and one leaving an English name behind has it cleared (its own, if any, is set
+    again by its update).
     """
+    wanted: dict[tuple[str, ...], DesiredDepartment] = {d.path: d for d in inside}
+    vacate: dict[int, dict[str, object]] = {}  # live id → the fields its vacate step sends
+    notes: dict[int, str] = {}
     for dept in inside:
         parent_path = dept.path[:-1]
         parent = match.get(parent_path, index.scope.anchor
@@ -197,13 +233,57 @@ def _vacate(inside: list[DesiredDepartment], match: dict[tuple[str, ...], int],
         if parent is None:
             continue
         child = index.slot(parent, dept.name)
-        if child is not None and match.get(dept.path) != child and child not in index.vacated:
-            temp = _temp_name(dept.name, child)
-            index.vacated[child] = b.add(
-                "department.vacate", "department.update", index.live_path(child),
-                {"id": child, "name": temp}, changes={"name": (dept.name, temp)},
-                note=f"temporary name, frees the name for {join_path(dept.path)}",
-            )
+        if child is not None and match.get(dept.path) != child:
+            vacate.setdefault(child, {})["name"] = _temp_name(dept.name, child)
+            notes.setdefault(child, f"temporary name, frees the name for {join_path(dept.path)}")
+        name_en = _final_name_en(dept, match.get(dept.path), index)
+        holder = index.slot_en(parent, name_en) if name_en else None
+        if holder is None or match.get(dept.path) == holder:
+            continue
+        own = wanted.get(index.live_to_path.get(holder, ()))
+        if own is not None and own.name_en is None and own.path[:-1] == parent_path:
+            continue  # keeps it: a problem found by _check_names_en
+        vacate.setdefault(holder, {})["name_en"] = ""
+        notes.setdefault(holder, f"clears name_en, frees it for {join_path(dept.path)}")
+    for live_id, fields in vacate.items():
+        current = index.live.departments[live_id]
+        old = {"name": current.name, "name_en": current.name_en or ""}
+        index.vacated[live_id] = b.add(
+            "department.vacate", "department.update", index.live_path(live_id),
+            {"id": live_id, **fields}, changes={k: (old[k], v) for k, v in fields.items()},
+            note=notes[live_id],
+        )
+        index.vacated_fields[live_id] = set(fields)
+
+
+def _check_names_en(inside: list[DesiredDepartment], match: dict[tuple[str, ...], int],
+                    index: DeptIndex, b: Builder) -> None:
+    """Siblings must not end with one English name (WeCom: 60008); a name_en the file
+    leaves out is the live one."""
+    seen: dict[tuple[tuple[str, ...], str], DesiredDepartment] = {}
+    for dept in inside:
+        name_en = _final_name_en(dept, match.get(dept.path), index)
+        if not name_en:
+            continue
+        other = seen.setdefault((dept.path[:-1], name_en), dept)
+        if other is dept:
+            continue
+        kept = [join_path(d.path) for d in (other, dept) if d.name_en is None]
+        why = f" ({' and '.join(kept)} keep{'s' if len(kept) == 1 else ''} the English " \
+            "name WeCom has: the file does not set it)" if kept else ""
+        b.problems.append(
+            f"{dept.origin}: departments {join_path(other.path)} and {join_path(dept.path)} "
+            f"would both have name_en {name_en!r}{why}; WeCom refuses two sibling departments "
+            "of one English name (60008)"
+        )
+
+
+def _final_name_en(dept: DesiredDepartment, live_id: int | None, index: DeptIndex) -> str:
+    """The English name ``dept`` ends with: the file's, else (not managed) the live one."""
+    if dept.name_en is not None:
+        return dept.name_en
+    live = index.live.departments.get(live_id) if live_id is not None else None
+    return (live.name_en or "") if live is not None else ""
 
 
 def _create(dept: DesiredDepartment, parent: Target, index: DeptIndex, b: Builder) -> int:
@@ -212,43 +292,57 @@ def _create(dept: DesiredDepartment, parent: Target, index: DeptIndex, b: Builde
         value = getattr(dept, key)
         if value is not None:
             params[key] = value
-    occupant = _occupant(parent, dept.name, index)
     changes = {k: (None, v) for k, v in params.items() if k in ("name_en", "order", "id")}
     return b.add("department.upsert", "department.create", join_path(dept.path), params,
                  changes=changes,
-                 depends_on=(step_of(parent), index.vacated.get(occupant or 0)))
+                 depends_on=(step_of(parent), *_occupants(dept, parent, None, index)))
 
 
-def _occupant(parent: Target, name: str, index: DeptIndex) -> int | None:
-    return index.slot(parent, name) if isinstance(parent, int) else None
+def _occupants(dept: DesiredDepartment, parent: Target, live_id: int | None,
+               index: DeptIndex) -> list[int | None]:
+    """The vacate steps that free ``dept``'s name and English name under ``parent``."""
+    if not isinstance(parent, int):
+        return []
+    held = [index.slot(parent, dept.name)]
+    name_en = _final_name_en(dept, live_id, index)
+    if name_en:
+        held.append(index.slot_en(parent, name_en))
+    return [index.vacated.get(h) for h in held if h is not None and h != live_id]
 
 
 def _update_existing(dept: DesiredDepartment, live_id: int, parent: Target | None,
                      index: DeptIndex, b: Builder) -> None:
     current = index.live.departments[live_id]
+    vacated = index.vacated_fields.get(live_id, set())
     params: dict[str, object] = {"id": live_id}
     changes: dict[str, tuple[object, object]] = {}
-    if dept.name != current.name or live_id in index.vacated:
+    if dept.name != current.name or "name" in vacated:
         params["name"] = dept.name
         changes["name"] = (current.name, dept.name)
     if parent is not None and parent != current.parent_id:
         params["parent_id"] = parent
         old_parent = index.live_path(current.parent_id)
         changes["parent"] = (old_parent, join_path(dept.path[:-1]))
-    if dept.name_en is not None and dept.name_en != (current.name_en or ""):
+    name_en = current.name_en or ""
+    if "name_en" in vacated:  # cleared by its vacate step: set its own again
+        wanted = name_en if dept.name_en is None else dept.name_en
+        if wanted:
+            params["name_en"] = wanted
+            changes["name_en"] = (name_en, wanted)
+    elif dept.name_en is not None and dept.name_en != name_en:
         params["name_en"] = dept.name_en
-        changes["name_en"] = (current.name_en or "", dept.name_en)
+        changes["name_en"] = (name_en, dept.name_en)
     if dept.order is not None and dept.order != current.order:
         params["order"] = dept.order
         changes["order"] = (current.order, dept.order)
     if not changes:
         return
-    occupant = _occupant(parent, dept.name, index) if parent is not None else None
+    where = parent if parent is not None else current.parent_id
     step = b.add(
         "department.upsert", "department.update", join_path(dept.path), params,
         changes=changes,
         depends_on=(step_of(parent), index.vacated.get(live_id),
-                    index.vacated.get(occupant or 0) if occupant != live_id else None),
+                    *_occupants(dept, where, live_id, index)),
     )
     if "parent_id" in params:
         index.moved_out.setdefault(current.parent_id, []).append(step)

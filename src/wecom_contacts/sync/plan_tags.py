@@ -36,6 +36,8 @@ def plan_tags(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, inde
         if tag.name not in matched and found is not None and found.id not in claimed:
             matched[tag.name] = found
             claimed.add(found.id)
+    deleting = scope.departments is None  # tags are corp-wide: only a whole-directory plan
+    freed, gone = _vacate(desired.tags, matched, by_name, claimed, deleting, b)
     removed_departments: list[tuple[int, int]] = []
     for tag in desired.tags:
         current = matched.get(tag.name)
@@ -45,24 +47,63 @@ def plan_tags(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, inde
             params: dict[str, Any] = {"name": tag.name}
             if tag.id is not None:
                 params["id"] = tag.id
-            create_step = b.add("tag.upsert", "tag.create", tag.name, params)
+            create_step = b.add("tag.upsert", "tag.create", tag.name, params,
+                                depends_on=[freed.get(tag.name)])
             target = ref(create_step)
         else:
             target = current.id
             if current.name != tag.name:
                 b.add("tag.upsert", "tag.update", tag.name, {"id": current.id, "name": tag.name},
-                      changes={"name": (current.name, tag.name)})
+                      changes={"name": (current.name, tag.name)},
+                      depends_on=[freed.get(tag.name)])
         try:
             removed_departments += _members(tag, current, target, create_step, live, scope,
                                             index, users, b)
         except Unresolved as exc:
             b.problems.append(f"{tag.origin}: tag {tag.name}: {exc}")
-    if scope.departments is None:  # tags are corp-wide: only a whole-directory plan deletes
+    if deleting:
         for live_tag in sorted(live.tags.values(), key=lambda t: t.id):
-            if live_tag.id not in claimed:
+            if live_tag.id not in claimed and live_tag.id not in gone:
                 b.add("tag.delete", "tag.delete", live_tag.name, {"id": live_tag.id},
                       changes={"name": (live_tag.name, None)})
     return removed_departments
+
+
+def _vacate(tags: list[DesiredTag], matched: dict[str, LiveTag], by_name: dict[str, LiveTag],
+            claimed: set[int], deleting: bool, b: Builder) -> tuple[dict[str, int], set[int]]:
+    """Free the names that a tag created or renamed takes from another live tag.
+
+    WeCom refuses two tags of one name (40071) and checks each call on its own: a holder
+    that is deleted is deleted first; one that is renamed (a swap, or a chain in any order)
+    first gets a temporary name. Returns (name → the step after which no tag holds it, ids
+    of the tags deleted here).
+    """
+    freed: dict[str, int] = {}
+    gone: set[int] = set()
+    for tag in tags:
+        holder = by_name.get(tag.name)
+        if holder is None or matched.get(tag.name) is holder:
+            continue
+        if holder.id in claimed:  # renamed by the plan: park it under a temporary name
+            suffix = f"~{holder.id}"
+            temp = holder.name[: 32 - len(suffix)] + suffix
+            freed[tag.name] = b.add(
+                "tag.vacate", "tag.update", holder.name, {"id": holder.id, "name": temp},
+                changes={"name": (holder.name, temp)},
+                note=f"temporary name, frees the name for tag {tag.name}",
+            )
+        elif deleting:
+            gone.add(holder.id)
+            freed[tag.name] = b.add(
+                "tag.vacate", "tag.delete", holder.name, {"id": holder.id},
+                changes={"name": (holder.name, None)}, note=f"frees the name for tag {tag.name}",
+            )
+        else:
+            b.warnings.append(
+                f"{tag.origin}: tag {tag.name}: the name is held by tag #{holder.id}, which a "
+                "subtree plan does not delete; WeCom will refuse it (40071)"
+            )
+    return freed, gone
 
 
 def _user_ids(tag: DesiredTag, current: LiveTag | None, live: LiveDirectory, scope: Scope,

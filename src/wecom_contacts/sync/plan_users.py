@@ -246,6 +246,15 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
             b: Builder, out: UserOutcome) -> None:
     assert w.live is not None
     user, current = w.user, w.live
+    if not _keeps_contact(user, current):
+        left = [f for f in _CONTACT if f not in user.fields]
+        why = (f"its {left[0]} is not in the desired state and WeCom has none" if left
+               else "the desired state clears both")
+        b.problems.append(
+            f"{user.origin}: user {user.userid} would be left with neither mobile nor e-mail, "
+            f"which WeCom refuses (60129): {why}; give it one of them"
+        )
+        return
     params: dict[str, Any] = {"userid": current.userid}
     changes: dict[str, tuple[Any, Any]] = {}
     rename = current.userid.lower() != user.userid.lower()
@@ -276,6 +285,10 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
         params["main_department"] = w.main[0]
         changes["main_department"] = (current.main_department, w.main[1])
         deps.append(step_of(w.main[0]))
+    elif w.main is not None and "department" in params and params["department"][0] != w.main[0]:
+        # A main department never set explicitly is the first department, and a new list
+        # can make another one first: say which one stays main.
+        params["main_department"] = w.main[0]
     late: dict[str, Any] = {}
     if user.direct_leader is not None:
         now = sorted(out.final.get(u.lower(), u).lower() for u in current.direct_leader)
@@ -305,6 +318,20 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
         for dept_id in current.department_ids:
             if dept_id not in kept:
                 out.leaving.setdefault(dept_id, []).append(step)
+
+
+_CONTACT = ("mobile", "email")
+
+
+def _keeps_contact(user: DesiredUser, current: LiveUser) -> bool:
+    """Does the member still have a mobile or an e-mail once updated (else WeCom: 60129)?
+    A field the desired state leaves out keeps its live value; so does an activated
+    member's mobile, which WeCom does not let the API change."""
+    for name in _CONTACT:
+        keep = name not in user.fields or (name == "mobile" and current.activated)
+        if (current.fields.get(name) if keep else user.fields[name]):
+            return True
+    return False
 
 
 def _extattr_update(value: Any, old: Any, params: dict[str, Any],

@@ -74,6 +74,14 @@ def plan_releases(pairs: Iterable[tuple[DesiredUser, LiveUser | None]],
         waiting = later
     for holder_key in waiting:
         given = " and ".join(f"its {f} to {who}" for f, who in taken[holder_key].items())
+        if holder_key not in kept:  # not in the file, so the file cannot give it another
+            b.problems.append(
+                f"user {by_key[holder_key].userid} cannot give {given}: it stays in WeCom "
+                "(disabled, or only leaving the managed subtree) and would be left with "
+                "neither mobile nor e-mail, which WeCom refuses (60129). Give it another one "
+                "first"
+            )
+            continue
         b.problems.append(
             f"user {by_key[holder_key].userid} cannot give {given}: it would be left with "
             "neither mobile nor e-mail, which WeCom refuses (60129), and its new ones are "

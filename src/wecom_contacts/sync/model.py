@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 __all__ = [
+    "CONTACT_FIELDS",
     "UNIQUE_FIELDS",
     "USER_FIELDS",
     "DeptRef",
@@ -45,6 +46,8 @@ USER_FIELDS: tuple[str, ...] = (
 
 # Fields no two members may share (60104 / 60106 / 60145), compared as WeCom compares them.
 UNIQUE_FIELDS: tuple[str, ...] = ("mobile", "email", "biz_mail")
+# A member must keep one of these (60129).
+CONTACT_FIELDS: tuple[str, ...] = ("mobile", "email")
 
 
 def unique_key(name: str, value: Any) -> tuple[str, str]:

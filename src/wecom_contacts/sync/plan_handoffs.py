@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .live import LiveUser
-from .model import UNIQUE_FIELDS, DesiredUser, unique_key
+from .model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredUser, unique_key
 from .plan_build import Builder
 
 __all__ = ["Freed", "plan_releases"]
@@ -28,7 +28,6 @@ __all__ = ["Freed", "plan_releases"]
 Freed = dict[tuple[str, str], int]
 """unique_key(field, value) → the step after which no live member holds that value."""
 
-_CONTACT = ("mobile", "email")  # a member must keep one of these (60129)
 _CODES = {"mobile": 60104, "email": 60106, "biz_mail": 60145}
 
 
@@ -122,9 +121,9 @@ def _release(holder: LiveUser, fields: dict[str, str], desired: DesiredUser | No
         params[name] = ""
         changes[name] = (holder.fields[name], "")
     deps: list[int | None] = []
-    if not any(holder.fields.get(f) for f in _CONTACT if f not in fields):
+    if not any(holder.fields.get(f) for f in CONTACT_FIELDS if f not in fields):
         # cleared, it would have neither mobile nor e-mail (60129): give it its new one now
-        for name in _CONTACT:
+        for name in CONTACT_FIELDS:
             new = desired.fields.get(name) if desired is not None else None
             if not new:
                 continue

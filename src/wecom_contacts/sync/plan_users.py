@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .live import LiveDirectory, LiveUser, attr_content, same_value
-from .model import UNIQUE_FIELDS, DesiredDirectory, DesiredUser, unique_key
+from .model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredDirectory, DesiredUser, unique_key
 from .plan_build import Builder, Target, step_of
 from .plan_departments import DeptIndex, Unresolved
 from .plan_handoffs import Freed, plan_releases
@@ -247,7 +247,7 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
     assert w.live is not None
     user, current = w.user, w.live
     if not _keeps_contact(user, current):
-        left = [f for f in _CONTACT if f not in user.fields]
+        left = [f for f in CONTACT_FIELDS if f not in user.fields]
         why = (f"its {left[0]} is not in the desired state and WeCom has none" if left
                else "the desired state clears both")
         b.problems.append(
@@ -320,14 +320,11 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
                 out.leaving.setdefault(dept_id, []).append(step)
 
 
-_CONTACT = ("mobile", "email")
-
-
 def _keeps_contact(user: DesiredUser, current: LiveUser) -> bool:
     """Does the member still have a mobile or an e-mail once updated (else WeCom: 60129)?
     A field the desired state leaves out keeps its live value; so does an activated
     member's mobile, which WeCom does not let the API change."""
-    for name in _CONTACT:
+    for name in CONTACT_FIELDS:
         keep = name not in user.fields or (name == "mobile" and current.activated)
         if (current.fields.get(name) if keep else user.fields[name]):
             return True

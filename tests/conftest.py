@@ -12,6 +12,9 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from wecom_contacts import AsyncClient, Client
 from wecom_contacts.testing import EmulatorControl
 
+# Real slapd and PostgreSQL, started once per test process when a test asks for them.
+from .servers.plugin import ldap_server, postgres_server, slapd_server  # noqa: F401
+
 
 class _Blocking:
     """Makes an async object callable from sync test code through a blocking portal."""

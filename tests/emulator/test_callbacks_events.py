@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 
 from wecom_contacts.callback import CallbackCrypto, parse_event
-from wecom_contacts.emulator.outgoing_crypto import (
+from wecom_contacts.emulator.outgoing.crypto import (
     CallbackKeyError,
     aes_key,
     encrypt,
     seal,
     signature,
 )
-from wecom_contacts.emulator.outgoing_events import EventOptions, Skip, build_event
-from wecom_contacts.emulator.records import Change
+from wecom_contacts.emulator.outgoing.events import EventOptions, Skip, build_event
+from wecom_contacts.emulator.store.records import Change
 
 from .callbacks_support import KEY, TOKEN
 

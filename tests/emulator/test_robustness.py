@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wecom_contacts.emulator.routes import ENDPOINTS
+from wecom_contacts.emulator.api.routes import ENDPOINTS
 
 from .support import Api
 

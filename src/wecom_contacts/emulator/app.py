@@ -5,11 +5,11 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from .callbacks_control import callback_routes
+from .api.gate import Gate
 from .config import EmulatorConfig
-from .control import control_routes
-from .control_jobs import job_control_routes
-from .gate import Gate
+from .control.callbacks import callback_routes
+from .control.core import control_routes
+from .control.jobs import job_control_routes
 from .state import EmulatorState
 
 

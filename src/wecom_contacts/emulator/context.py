@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .config import EmulatorConfig
-from .records import Secret, User
-from .store import Store
+from .store.facade import Store
+from .store.records import Secret, User
 
 CONSOLE = "console"
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 
+from .api.faults import Faults
+from .api.ratelimit import Limiter
+from .api.stats import Stats
 from .config import EmulatorConfig
-from .faults import Faults
-from .jobs_runner import JobRunner
-from .outgoing import Deliverer
-from .ratelimit import Limiter
-from .records import Secret
-from .stats import Stats
-from .store import Store
+from .jobs.runner import JobRunner
+from .outgoing.router import Deliverer
+from .store.facade import Store
+from .store.records import Secret
 
 
 class EmulatorState:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import ApiError
-from ..records import Department
+from ..store.records import Department
 from .common import check_int32, check_uint32
 
 # `\ : * ? " < > |` are refused in department names (60009)

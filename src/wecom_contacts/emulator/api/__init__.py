@@ -1,0 +1,1 @@
+"""The emulated /cgi-bin surface: the gate, the endpoint table, the envelope and handlers."""

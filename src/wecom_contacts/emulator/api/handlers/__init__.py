@@ -1,0 +1,1 @@
+"""/cgi-bin handlers, one module per API area: parameters -> rules -> store -> payload."""

@@ -1,0 +1,1 @@
+"""The /_emulator control namespace: reset, seed, faults, config, callbacks, jobs."""

@@ -1,0 +1,1 @@
+"""Import and export jobs: the files as WeCom reads them, jobs as steps, the worker."""

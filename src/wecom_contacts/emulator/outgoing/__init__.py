@@ -1,0 +1,1 @@
+"""Outgoing callbacks: change -> event XML, the envelope crypto, the router and senders."""

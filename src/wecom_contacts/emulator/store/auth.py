@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets as _random
-from typing import TYPE_CHECKING
 
+from .database import Database
 from .records import Secret
-
-if TYPE_CHECKING:
-    from .facade import Store
 
 # expired tokens are kept this long so that they answer 42001 (expired), not 40014 (unknown)
 _KEEP_EXPIRED = 86400.0
@@ -18,8 +15,8 @@ _KEEP_EXPIRED = 86400.0
 class Secrets:
     """Access to the secrets table."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
 
     def put(self, secret: Secret) -> None:
         self._s.execute(
@@ -66,8 +63,8 @@ class Secrets:
 class Tokens:
     """Access tokens: one live token per secret, reused until it expires."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
 
     def current(self, secret: str, now: float) -> tuple[str, float] | None:
         rows = self._s.query(

@@ -4,32 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .database import Database
 from .records import Change
-
-if TYPE_CHECKING:
-    from .facade import Store
-
-CALLBACK_SCHEMA: tuple[str, ...] = (
-    # kind "secret": a secret's callback URL; kind "job": an import job's own `callback`
-    """CREATE TABLE IF NOT EXISTS callbacks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL, kind TEXT NOT NULL,
-        url TEXT NOT NULL, token TEXT NOT NULL, encoding_aes_key TEXT NOT NULL,
-        echo_own_changes INTEGER NOT NULL, minimal_fields INTEGER NOT NULL,
-        timeout REAL NOT NULL, retries INTEGER NOT NULL, retry_interval REAL,
-        since_seq INTEGER NOT NULL, active INTEGER NOT NULL, created_at REAL NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS callback_deliveries (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, callback_id INTEGER NOT NULL,
-        seq INTEGER NOT NULL, event TEXT NOT NULL, key TEXT NOT NULL, actor TEXT NOT NULL,
-        create_time INTEGER NOT NULL, xml TEXT, outcome TEXT NOT NULL, reason TEXT,
-        attempts INTEGER NOT NULL, status INTEGER, error TEXT, queued_at REAL NOT NULL,
-        first_attempt_at REAL, last_attempt_at REAL, next_attempt_at REAL, finished_at REAL)""",
-    """CREATE INDEX IF NOT EXISTS callback_deliveries_queue
-        ON callback_deliveries(callback_id, outcome, id)""",
-    "CREATE TABLE IF NOT EXISTS callback_router (id INTEGER PRIMARY KEY, last_seq INTEGER)",
-)
-CALLBACK_TABLES: tuple[str, ...] = ("callbacks", "callback_deliveries", "callback_router")
 
 PENDING, DELIVERED, FAILED, SKIPPED, CANCELLED = (
     "pending",
@@ -106,8 +84,8 @@ def _callback(r: Any) -> Callback:
 class Callbacks:
     """Access to callbacks, callback_deliveries and callback_router."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
 
     def last_seq(self) -> int:
         """The newest change seq ever recorded (kept across resets, like the seq itself)."""

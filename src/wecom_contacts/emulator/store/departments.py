@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .database import Database
 from .records import Department
-
-if TYPE_CHECKING:
-    from .facade import Store
 
 ROOT_ID = 1
 
@@ -18,38 +16,6 @@ def fits_sqlite(value: int) -> bool:
     """SQLite integers are 64-bit; larger JSON numbers can never name a stored row."""
     return -(2**63) <= value < 2**63
 
-
-# Members and sub-departments per department, kept by triggers, so that the 30,000-node check
-# costs one lookup instead of a count that grows with the department (quadratic seeding).
-NODE_COUNT_SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS department_nodes (
-        department_id INTEGER PRIMARY KEY, members INTEGER NOT NULL, children INTEGER NOT NULL)""",
-    """CREATE TRIGGER IF NOT EXISTS department_nodes_join AFTER INSERT ON user_departments BEGIN
-        INSERT INTO department_nodes VALUES (NEW.department_id, 1, 0)
-        ON CONFLICT (department_id) DO UPDATE SET members = members + 1; END""",
-    """CREATE TRIGGER IF NOT EXISTS department_nodes_leave AFTER DELETE ON user_departments BEGIN
-        UPDATE department_nodes SET members = members - 1
-        WHERE department_id = OLD.department_id; END""",
-    """CREATE TRIGGER IF NOT EXISTS department_nodes_add AFTER INSERT ON departments BEGIN
-        INSERT INTO department_nodes VALUES (NEW.parentid, 0, 1)
-        ON CONFLICT (department_id) DO UPDATE SET children = children + 1; END""",
-    """CREATE TRIGGER IF NOT EXISTS department_nodes_remove AFTER DELETE ON departments BEGIN
-        UPDATE department_nodes SET children = children - 1
-        WHERE department_id = OLD.parentid; END""",
-    """CREATE TRIGGER IF NOT EXISTS department_nodes_move AFTER UPDATE OF parentid ON departments
-        WHEN OLD.parentid IS NOT NEW.parentid BEGIN
-        UPDATE department_nodes SET children = children - 1 WHERE department_id = OLD.parentid;
-        INSERT INTO department_nodes VALUES (NEW.parentid, 0, 1)
-        ON CONFLICT (department_id) DO UPDATE SET children = children + 1; END""",
-    # counted afresh at each start: a --db file written before the triggers has no counts
-    "DELETE FROM department_nodes",
-    """INSERT INTO department_nodes (department_id, members, children)
-        SELECT id, SUM(m), SUM(c) FROM (
-            SELECT department_id AS id, 1 AS m, 0 AS c FROM user_departments
-            UNION ALL SELECT parentid, 0, 1 FROM departments)
-        GROUP BY id""",
-)
-NODE_COUNT_TABLES: tuple[str, ...] = ("department_nodes",)
 
 # a department and all its descendants, with their level below it (itself = 1)
 _SUBTREE_SQL = """
@@ -69,8 +35,8 @@ def _row(r: sqlite3.Row) -> Department:
 class Departments:
     """Access to the departments table."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
 
     def ensure_root(self, name: str) -> None:
         if self.get(ROOT_ID) is None:

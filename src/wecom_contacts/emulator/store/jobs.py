@@ -6,25 +6,9 @@ import json
 import secrets as _random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from .facade import Store
-
-JOBS_SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS jobs (
-        jobid TEXT PRIMARY KEY, family TEXT NOT NULL, type TEXT NOT NULL, caller TEXT NOT NULL,
-        request TEXT NOT NULL, state TEXT NOT NULL, total INTEGER NOT NULL,
-        steps INTEGER NOT NULL, done INTEGER NOT NULL, errcode INTEGER NOT NULL,
-        errmsg TEXT NOT NULL, purged INTEGER NOT NULL, created_at REAL NOT NULL,
-        finished_at REAL)""",
-    """CREATE TABLE IF NOT EXISTS job_results (
-        jobid TEXT NOT NULL, idx INTEGER NOT NULL, data TEXT NOT NULL,
-        PRIMARY KEY (jobid, idx))""",
-    # replaceparty keeps departments that still hold members; they go once empty
-    "CREATE TABLE IF NOT EXISTS departments_to_delete (id INTEGER PRIMARY KEY)",
-)
-JOBS_TABLES: tuple[str, ...] = ("jobs", "job_results", "departments_to_delete")
+from .database import Database
 
 Family = Literal["import", "export"]
 State = Literal["pending", "running", "done"]
@@ -63,8 +47,8 @@ class Job:
 class Jobs:
     """Access to the jobs, job_results and departments_to_delete tables."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
         # set by the job runner: called when a job is added (it then waits for the commit)
         self.on_added: Callable[[], None] | None = None
 

@@ -5,21 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets as _random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .facade import Store
-
-MEDIA_SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS media (
-        media_id TEXT PRIMARY KEY, type TEXT NOT NULL, filename TEXT NOT NULL,
-        data BLOB NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS export_files (
-        file_id TEXT PRIMARY KEY, jobid TEXT NOT NULL, idx INTEGER NOT NULL,
-        data BLOB NOT NULL, md5 TEXT NOT NULL, expires_at REAL NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS export_files_job ON export_files(jobid, idx)",
-)
-MEDIA_TABLES: tuple[str, ...] = ("media", "export_files")
+from .database import Database
 
 
 @dataclass(frozen=True)
@@ -45,8 +32,8 @@ class ExportFileRow:
 class Media:
     """Access to the media and export_files tables."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
 
     def put(self, kind: str, filename: str, data: bytes, now: float, lifetime: float) -> MediaFile:
         # WeCom's media ids are ~64 url-safe characters; they only need to be unguessable here

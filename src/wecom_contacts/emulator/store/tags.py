@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from .database import Database
 from .departments import fits_sqlite
 from .records import Tag
-
-if TYPE_CHECKING:
-    from .facade import Store
 
 
 class Tags:
     """Access to tags, tag_users and tag_parties."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
 
     def get(self, tagid: int) -> Tag | None:
         if not fits_sqlite(tagid):

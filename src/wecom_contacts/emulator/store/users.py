@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .database import Database
 from .keys import email_key, mobile_key, userid_key
 from .records import User
-
-if TYPE_CHECKING:
-    from .facade import Store
 
 _IN = "(SELECT value FROM json_each(?))"
 
@@ -23,8 +21,8 @@ def _ids(values: Iterable[int]) -> str:
 class Users:
     """Access to users and user_departments."""
 
-    def __init__(self, store: Store) -> None:
-        self._s = store
+    def __init__(self, db: Database) -> None:
+        self._s = db
 
     # -- reads ---------------------------------------------------------------------------------
 

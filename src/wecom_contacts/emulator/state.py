@@ -28,7 +28,7 @@ class EmulatorState:
         with self.store.transaction():
             self.store.departments.ensure_root(config.root_department_name)
             self._install_secrets()
-        self.jobs = JobRunner(self)
+        self.jobs = JobRunner(self.store, lambda: self.config, self.now)
         self.callbacks = Deliverer(self.store, lambda: self.config, self.now)
         self.store.change_listeners.append(self.callbacks.wake)
 

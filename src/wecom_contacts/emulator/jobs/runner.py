@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from ..config import EmulatorConfig
 from ..context import Caller, Ctx
 from ..errors import ApiError
+from ..store.facade import Store
 from ..store.jobs import Job
 from .exporting import export_files
 from .importing import ImportPlan, plan_import, row_error
-
-if TYPE_CHECKING:
-    from ..state import EmulatorState
 
 log = logging.getLogger("wecom_contacts.emulator.jobs")
 CHUNK = 100  # steps per transaction
@@ -33,17 +33,25 @@ def job_actor(jobid: str) -> str:
 
 
 class JobRunner:
-    """One daemon thread per emulator; `advance()` finishes everything from any thread."""
+    """One daemon thread per emulator; `advance()` finishes everything from any thread.
 
-    def __init__(self, state: EmulatorState) -> None:
-        self._state = state
+    It is given what it uses: the store, the current settings (they change at run time) and
+    the emulator's clock.
+    """
+
+    def __init__(
+        self, store: Store, settings: Callable[[], EmulatorConfig], now: Callable[[], float]
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._now = now
         self._plans: dict[str, ImportPlan] = {}
         self._work = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._allowance = 0.0
         self._last = time.monotonic()
-        state.store.jobs.on_added = self._wake.set
+        store.jobs.on_added = self._wake.set
         self._fail_orphans()
         self._thread = threading.Thread(target=self._loop, daemon=True,
                                         name="wecom-emulator-jobs")
@@ -58,7 +66,7 @@ class JobRunner:
         """Finish every pending job now, whatever the pace; returns their job ids."""
         with self._work:
             finished: list[str] = []
-            while jobs := self._state.store.jobs.unfinished():
+            while jobs := self._store.jobs.unfinished():
                 for job in jobs:
                     while not self._step(job, None):
                         pass
@@ -69,7 +77,7 @@ class JobRunner:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            paced = self._state.config.job_rows_per_second is not None
+            paced = self._settings().job_rows_per_second is not None
             self._wake.wait(_PACED_WAIT if paced else _IDLE_WAIT)
             self._wake.clear()
             if self._stopping.is_set():
@@ -81,7 +89,7 @@ class JobRunner:
 
     def _budget(self) -> int | None:
         """Steps allowed now: None for no limit, else what the pace has earned since."""
-        rate = self._state.config.job_rows_per_second
+        rate = self._settings().job_rows_per_second
         now = time.monotonic()
         elapsed, self._last = now - self._last, now
         if rate is None:
@@ -94,11 +102,11 @@ class JobRunner:
         return steps
 
     def _tick(self) -> None:
-        if not self._state.config.job_auto_advance:
+        if not self._settings().job_auto_advance:
             return
         budget = self._budget()
         with self._work:
-            for job in self._state.store.jobs.unfinished():
+            for job in self._store.jobs.unfinished():
                 if budget is None:
                     while not self._stopping.is_set() and not self._step(job, None):
                         pass
@@ -111,12 +119,12 @@ class JobRunner:
     # -- one transaction of work ----------------------------------------------------------
 
     def _ctx(self, job: Job, caller: Caller | None = None) -> Ctx:
-        st = self._state
-        return Ctx(st.store, st.config, caller or Caller("sync", job_actor(job.jobid)), st.now())
+        caller = caller or Caller("sync", job_actor(job.jobid))
+        return Ctx(self._store, self._settings(), caller, self._now())
 
     def _step(self, job: Job, budget: int | None) -> bool:
         """Do up to ``budget`` steps (a chunk when None); True once the job is finished."""
-        store = self._state.store
+        store = self._store
         with store.transaction():
             current = store.jobs.get(job.jobid)
             if current is None or current.state == "done":  # reset, or finished elsewhere
@@ -128,29 +136,28 @@ class JobRunner:
             return self._import(current, CHUNK if budget is None else min(budget, CHUNK))
 
     def _export(self, job: Job) -> None:
-        st = self._state
         ctx = self._ctx(job, self._submitter(job))
         try:
             files = export_files(ctx, job)
         except ApiError as error:
             self._finish(job, error)
             return
-        expires = ctx.now + st.config.export_file_lifetime
+        expires = ctx.now + self._settings().export_file_lifetime
         for idx, data in enumerate(files):
-            st.store.media.put_export_file(job.jobid, idx, data, expires)
-        st.store.jobs.progress(job.jobid, total=len(files), steps=len(files), done=len(files))
+            self._store.media.put_export_file(job.jobid, idx, data, expires)
+        self._store.jobs.progress(job.jobid, total=len(files), steps=len(files), done=len(files))
         self._finish(job)
 
     def _submitter(self, job: Job) -> Caller:
         """An export sees what the secret that submitted it sees."""
-        default = self._state.config.hide_sensitive_fields_for_apps
-        for secret in self._state.store.secrets.all():
+        default = self._settings().hide_sensitive_fields_for_apps
+        for secret in self._store.secrets.all():
             if secret.name == job.caller:
                 return Caller.from_secret(secret, hide_sensitive_default=default)
         return Caller("app", job.caller)  # the app was removed meanwhile: it sees nothing
 
     def _import(self, job: Job, limit: int) -> bool:
-        store = self._state.store
+        store = self._store
         ctx = self._ctx(job)
         plan = self._plans.get(job.jobid)
         if plan is None:
@@ -191,18 +198,17 @@ class JobRunner:
 
     def _finish(self, job: Job, error: ApiError | None = None) -> None:
         """Mark the job done (keeping a job-level error's detail) and record its event."""
-        st = self._state
         errcode, errmsg = row_error(error) if error else (0, "ok")
-        st.store.jobs.finish(job.jobid, st.now(), errcode, error.detail if error else "ok")
+        self._store.jobs.finish(job.jobid, self._now(), errcode, error.detail if error else "ok")
         fields: dict[str, Any] = {"jobid": job.jobid, "jobtype": job.type, "errcode": errcode,
                                   "errmsg": errmsg, "caller": job.caller}
         if job.request.get("callback"):
             fields["callback"] = job.request["callback"]
-        st.store.record_change("batch_job_result", job.jobid, fields, job_actor(job.jobid))
+        self._store.record_change("batch_job_result", job.jobid, fields, job_actor(job.jobid))
 
     def _fail_orphans(self) -> None:
         """Jobs a previous run left unfinished (with --db) cannot resume: they fail."""
-        store = self._state.store
+        store = self._store
         with store.transaction():
             for job in store.jobs.unfinished():
                 self._finish(job, ApiError(302005, "the emulator restarted while the job ran"))

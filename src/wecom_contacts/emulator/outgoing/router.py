@@ -224,7 +224,9 @@ class Deliverer:
         for cb in self.store.callbacks.active():
             sender = self._senders.get(cb.id)
             if sender is None or not sender.is_alive():
-                sender = self._senders[cb.id] = Sender(self, cb.id)
+                sender = self._senders[cb.id] = Sender(
+                    self.store.callbacks, cb.id, self.settings, self.now
+                )
                 sender.start()
             sender.wake.set()
 
@@ -232,8 +234,3 @@ class Deliverer:
         active = {cb.id for cb in self.store.callbacks.active()}
         for cid in [cid for cid in self._senders if cid not in active]:
             self._senders.pop(cid).stop()
-
-    def retry_interval(self, cb: Callback) -> float:
-        if cb.retry_interval is not None:
-            return cb.retry_interval
-        return self.settings().callback_retry_interval

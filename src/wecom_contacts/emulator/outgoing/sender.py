@@ -5,25 +5,35 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import httpx
 
-from ..store.callbacks import DELIVERED, FAILED, PENDING, Callback, Delivery
+from ..config import EmulatorConfig
+from ..store.callbacks import DELIVERED, FAILED, PENDING, Callback, Callbacks, Delivery
 from .crypto import aes_key, seal
-
-if TYPE_CHECKING:
-    from .router import Deliverer
 
 log = logging.getLogger("wecom_contacts.emulator.callbacks")
 
 
 class Sender(threading.Thread):
-    """Posts one callback's queue in order, retrying each event before the next."""
+    """Posts one callback's queue in order, retrying each event before the next.
 
-    def __init__(self, deliverer: Deliverer, callback_id: int) -> None:
+    It is given what it uses: the callback outbox, the current settings (the corp id and the
+    default retry interval, both changeable at run time) and the emulator's clock.
+    """
+
+    def __init__(
+        self,
+        callbacks: Callbacks,
+        callback_id: int,
+        settings: Callable[[], EmulatorConfig],
+        now: Callable[[], float],
+    ) -> None:
         super().__init__(daemon=True, name=f"wecom-emulator-callback-{callback_id}")
-        self.deliverer = deliverer
+        self.callbacks = callbacks
+        self.settings = settings
+        self.now = now
         self.callback_id = callback_id
         self.wake = threading.Event()
         self._stop_event = threading.Event()
@@ -52,7 +62,7 @@ class Sender(threading.Thread):
                     self.wake.clear()
 
     def _step(self, http: httpx.Client) -> bool:
-        cbs = self.deliverer.store.callbacks
+        cbs = self.callbacks
         cb = cbs.get(self.callback_id)
         if cb is None or not cb.active:
             self.stop()
@@ -67,9 +77,8 @@ class Sender(threading.Thread):
         return True
 
     def _deliver(self, http: httpx.Client, cb: Callback, delivery: Delivery) -> None:
-        d = self.deliverer
         key = aes_key(cb.encoding_aes_key)
-        corp_id = d.settings().corp_id
+        corp_id = self.settings().corp_id
         attempts = delivery.attempts  # a --db restart resumes the count
         while not self.stopped:
             # a fresh timestamp and nonce per attempt; CreateTime inside stays the same, so
@@ -79,20 +88,25 @@ class Sender(threading.Thread):
                           agent_id="", timestamp=int(time.time()))
             status, error = self._post(http, cb, sealed.params, sealed.body)
             attempts += 1
-            now = d.now()
+            now = self.now()
             if status == 200:
-                d.store.callbacks.attempted(delivery.id, outcome=DELIVERED, status=status,
+                self.callbacks.attempted(delivery.id, outcome=DELIVERED, status=status,
                                             error=None, now=now, next_at=None)
                 return
             if attempts > cb.retries:
-                d.store.callbacks.attempted(delivery.id, outcome=FAILED, status=status,
+                self.callbacks.attempted(delivery.id, outcome=FAILED, status=status,
                                             error=error, now=now, next_at=None)
                 return
-            interval = d.retry_interval(cb)
-            d.store.callbacks.attempted(delivery.id, outcome=PENDING, status=status,
+            interval = self.retry_interval(cb)
+            self.callbacks.attempted(delivery.id, outcome=PENDING, status=status,
                                         error=error, now=now, next_at=now + interval)
             if self._stop_event.wait(interval):
                 return
+
+    def retry_interval(self, cb: Callback) -> float:
+        if cb.retry_interval is not None:
+            return cb.retry_interval
+        return self.settings().callback_retry_interval
 
     @staticmethod
     def _post(

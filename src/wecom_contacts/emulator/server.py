@@ -15,7 +15,7 @@ from .state import EmulatorState
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind before uvicorn starts, so that port 0 yields a known free port."""
+    """Bind and listen before uvicorn starts, so that port 0 yields a known free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto must be IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then, and
     # without it every response waits ~40 ms for a delayed ACK (Nagle)
@@ -23,6 +23,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # listen now, not when uvicorn starts: the command line prints the URL before the
+        # server runs, and a client that connects at once must be queued, not refused
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise

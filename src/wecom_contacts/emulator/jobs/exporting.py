@@ -19,13 +19,6 @@ from ..context import Ctx
 from ..rules.common import Params
 from ..store.jobs import Job
 
-# API path → JobType of the batch_job_result event (export.md "Completion event")
-EXPORT_TYPES = {
-    "export/simple_user": "export_simple_user",
-    "export/user": "export_user",
-    "export/department": "export_department",
-    "export/taguser": "export_taguser",
-}
 _PAD_TO = 32
 
 

@@ -7,10 +7,16 @@ from typing import Any
 
 from ...context import Ctx
 from ...errors import ApiError
-from ...jobs.exporting import EXPORT_TYPES
 from ...rules.common import INT32_MAX, Params
 from ...store.jobs import Job, Jobs
 
+# API path → JobType of the batch_job_result event (export.md "Completion event")
+EXPORT_TYPES = {
+    "export/simple_user": "export_simple_user",
+    "export/user": "export_user",
+    "export/department": "export_department",
+    "export/taguser": "export_taguser",
+}
 _KEY = re.compile(r"[A-Za-z0-9]{43}")
 _STATUS = {"pending": 0, "running": 1, "done": 2}  # 3 = failed (export.md)
 FILES_PATH = "/_emulator/files/"

@@ -18,7 +18,8 @@ from typing import Any
 
 from wecom_contacts import Client
 from wecom_contacts.emulator import EmulatorServer
-from wecom_contacts.sync import LiveDirectory, ReadVia, details, read_live
+from wecom_contacts.sync import LiveDirectory, ReadVia, read_live
+from wecom_contacts.sync.live import details
 from wecom_contacts.testing import EmulatorControl
 
 NO_RATE_LIMIT = [{"seconds": 60, "limit": 10**9}]

@@ -16,7 +16,7 @@ import pytest
 
 from wecom_contacts import Client
 from wecom_contacts.sync import ImportJobRunner, Plan, apply_plan, make_plan, read_live
-from wecom_contacts.sync.journal import Journal
+from wecom_contacts.sync.apply.journal import Journal
 from wecom_contacts.testing import EmulatorControl
 
 from .test_bulk import calls, company

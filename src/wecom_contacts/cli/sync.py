@@ -20,7 +20,7 @@ from ..sync import (
     read_live,
     render_plan,
 )
-from ..sync.journal import JournalState
+from ..sync.apply.journal import JournalState
 from . import _render as render
 from ._context import JsonFlag, State, use
 from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure, usage_error

@@ -10,10 +10,19 @@
 See docs/sync.md for the file format, the planning rules and the apply guarantees.
 """
 
-from .apply import DEFAULT_BULK, ProgressCallback, apply_plan, check_drift, plan_and_apply
-from .bulk import DEFAULT_THRESHOLD, BulkRunner, ImportJobRunner, StepOutcome
-from .details import READ_VIA, ReadVia
-from .document import EXPORT_FORMATS, directory_document, dump_directory
+from .apply.apply import DEFAULT_BULK, ProgressCallback, apply_plan, check_drift, plan_and_apply
+from .apply.bulk import DEFAULT_THRESHOLD, BulkRunner, ImportJobRunner, StepOutcome
+from .apply.journal import JournalState, read_journal
+from .apply.report import ApplyReport, ProgressEvent, StepFailure
+from .desired.document import EXPORT_FORMATS, directory_document, dump_directory
+from .desired.model import (
+    DesiredDepartment,
+    DesiredDirectory,
+    DesiredTag,
+    DesiredUser,
+    Membership,
+)
+from .desired.sources import load_desired, parse_desired
 from .errors import (
     DeletionCapError,
     DesiredStateError,
@@ -22,22 +31,13 @@ from .errors import (
     PlanError,
     SyncError,
 )
-from .journal import JournalState, read_journal
-from .live import LiveDepartment, LiveDirectory, LiveTag, LiveUser, user_from_wire
-from .model import (
-    DesiredDepartment,
-    DesiredDirectory,
-    DesiredTag,
-    DesiredUser,
-    Membership,
-)
-from .plan import make_plan
-from .plan_types import Plan, PlanOptions, Step
-from .read import export_directory, read_live
-from .render import render_plan
-from .report import ApplyReport, ProgressEvent, StepFailure
-from .scope import fingerprint, scope_for
-from .sources import load_desired, parse_desired
+from .live.details import READ_VIA, ReadVia
+from .live.model import LiveDepartment, LiveDirectory, LiveTag, LiveUser, user_from_wire
+from .live.read import export_directory, read_live
+from .plan.make import make_plan
+from .plan.render import render_plan
+from .plan.scope import fingerprint, scope_for
+from .plan.types import Plan, PlanOptions, Step
 
 __all__ = [
     "DEFAULT_BULK",

@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import JournalError
-from .plan_types import Plan
+from ..errors import JournalError
+from ..plan.types import Plan
 
 __all__ = ["STATUSES", "Journal", "JournalState", "read_journal"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import gc
 
-from .errors import DeletionCapError, PlanError
-from .live import LiveDirectory
-from .model import DesiredDirectory
-from .plan_build import Builder
-from .plan_departments import DeptIndex, plan_departments
-from .plan_tags import plan_tags
-from .plan_types import Plan, PlanOptions, Step
-from .plan_users import UserOutcome, plan_users
+from ..desired.model import DesiredDirectory
+from ..errors import DeletionCapError, PlanError
+from ..live.model import LiveDirectory
+from .build import Builder
+from .departments import DeptIndex, plan_departments
 from .scope import Scope, fingerprint, scope_for
+from .tags import plan_tags
+from .types import Plan, PlanOptions, Step
+from .users import UserOutcome, plan_users
 
 __all__ = ["check_deletion_cap", "make_plan"]
 

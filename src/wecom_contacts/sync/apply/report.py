@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ApiError
-from .plan_types import Step
+from ...errors import ApiError
+from ..plan.types import Step
 
 __all__ = ["ApplyReport", "ProgressEvent", "StepFailure"]
 

@@ -6,20 +6,20 @@ import os
 import time
 from typing import TYPE_CHECKING
 
+from ..desired.model import DesiredDirectory
+from ..errors import DriftError, JournalError
+from ..live.details import ReadVia
+from ..live.read import read_live
+from ..plan.make import make_plan
+from ..plan.scope import fingerprint, scope_for
+from ..plan.types import Plan, PlanOptions
 from .bulk import BulkRunner, ImportJobRunner
-from .details import ReadVia
-from .errors import DriftError, JournalError
 from .journal import Journal
-from .model import DesiredDirectory
-from .plan import make_plan
-from .plan_types import Plan, PlanOptions
-from .read import read_live
 from .report import ApplyReport
 from .runner import ProgressCallback, StepRunner
-from .scope import fingerprint, scope_for
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ...client import Client
 
 __all__ = [
     "DEFAULT_BULK", "BulkRunner", "ProgressCallback", "apply_plan", "check_drift",

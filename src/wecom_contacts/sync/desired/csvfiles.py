@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from ..templates import (
+from ...templates import (
     DEPARTMENT_HEADER,
     MEMBER_HEADER,
     DepartmentRow,
@@ -20,8 +20,8 @@ from ..templates import (
     write_departments,
     write_members,
 )
-from .errors import DesiredStateError, SyncError
-from .live import LiveDirectory
+from ..errors import DesiredStateError, SyncError
+from ..live.model import LiveDirectory
 from .model import join_path
 from .schema import KeyPath
 

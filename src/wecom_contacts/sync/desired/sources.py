@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
+from ..errors import DesiredStateError
 from .csvfiles import csv_document
-from .errors import DesiredStateError
 from .jsonpos import json_line, pointer
 from .model import DesiredDirectory
 from .schema import KeyPath, SchemaError, parse_document

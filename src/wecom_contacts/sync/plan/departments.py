@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .live import LiveDirectory
-from .model import DeptRef, DesiredDepartment, DesiredDirectory, format_ref, join_path, split_path
-from .plan_build import Builder, Target, step_of
-from .plan_types import ref
+from ..desired.model import (
+    DeptRef,
+    DesiredDepartment,
+    DesiredDirectory,
+    format_ref,
+    join_path,
+    split_path,
+)
+from ..live.model import LiveDirectory
+from .build import Builder, Target, step_of
 from .scope import Scope
+from .types import ref
 
 __all__ = ["DeptIndex", "Unresolved", "plan_departments"]
 

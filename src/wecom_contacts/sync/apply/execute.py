@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .details import department_record, department_records, member_record
-from .live import attr_content, same_value
-from .plan_types import Step, is_ref
+from ..live.details import department_record, department_records, member_record
+from ..live.model import attr_content, same_value
+from ..plan.types import Step, is_ref
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ...client import Client
 
 __all__ = ["IncompleteStep", "reconcile_step", "resolve_params", "run_step", "user_matches"]
 

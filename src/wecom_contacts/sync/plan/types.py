@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .errors import SyncError
+from ..errors import SyncError
 
 __all__ = ["PLAN_FORMAT", "Plan", "PlanOptions", "Step", "is_ref", "ref"]
 

@@ -7,15 +7,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..errors import Conflict, WeComError, error_for
-from ..jobs import JobError
-from ..models.batch import JobResult, JobRowResult
+from ...errors import Conflict, WeComError, error_for
+from ...jobs import JobError
+from ...models.batch import JobResult, JobRowResult
+from ..plan.types import Plan, Step
 from .bulk_rows import fits_template, import_file, live_members, may_pass, member_row
 from .execute import user_matches
-from .plan_types import Plan, Step
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ...client import Client
 
 __all__ = ["DEFAULT_THRESHOLD", "BulkRunner", "ImportJobRunner", "JobSubmitted", "StepOutcome"]
 

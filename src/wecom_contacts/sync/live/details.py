@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
-from ..errors import ApiError, NotFound
-from ..export_files import generate_encoding_aes_key
+from ...errors import ApiError, NotFound
+from ...export_files import generate_encoding_aes_key
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ...client import Client
 
 __all__ = [
     "READ_VIA",

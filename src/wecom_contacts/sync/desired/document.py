@@ -7,12 +7,12 @@ from typing import Any
 
 import yaml
 
+from ..errors import SyncError
+from ..live.model import LiveDirectory, LiveUser
+from ..plan.scope import Scope, scope_for
+from ..plan.types import PlanOptions
 from .csvfiles import departments_csv, members_csv
-from .errors import SyncError
-from .live import LiveDirectory, LiveUser
 from .model import USER_FIELDS, join_path
-from .plan_types import PlanOptions
-from .scope import Scope, scope_for
 
 __all__ = ["EXPORT_FORMATS", "directory_document", "dump_directory"]
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .live import LiveUser
-from .model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredUser, unique_key
-from .plan_build import Builder
+from ..desired.model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredUser, unique_key
+from ..live.model import LiveUser
+from .build import Builder
 
 __all__ = ["Freed", "plan_releases"]
 

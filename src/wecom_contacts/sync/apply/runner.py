@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Conflict, TransportError, WeComError
+from ...errors import Conflict, TransportError, WeComError
+from ..plan.types import Plan, Step
 from .bulk import BulkRunner
 from .execute import IncompleteStep, reconcile_step, resolve_params, run_step
 from .journal import Journal
-from .plan_types import Plan, Step
 from .report import ApplyReport, ProgressEvent, StepFailure
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ...client import Client
 
 __all__ = ["ProgressCallback", "StepRunner"]
 

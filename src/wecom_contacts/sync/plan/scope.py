@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import PlanError
-from .live import LiveDirectory, LiveUser, comparable
-from .plan_types import PlanOptions
+from ..errors import PlanError
+from ..live.model import LiveDirectory, LiveUser, comparable
+from .types import PlanOptions
 
 __all__ = ["Scope", "fingerprint", "scope_for"]
 

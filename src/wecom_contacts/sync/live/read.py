@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..desired.document import dump_directory
+from ..plan.scope import scope_for
+from ..plan.types import PlanOptions
 from .details import ReadVia, department_records, member_records
-from .document import dump_directory
-from .live import LiveDepartment, LiveDirectory, LiveTag, user_from_wire
-from .plan_types import PlanOptions
-from .scope import scope_for
+from .model import LiveDepartment, LiveDirectory, LiveTag, user_from_wire
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ...client import Client
 
 __all__ = ["export_directory", "read_live"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .model import USER_FIELDS, split_path
+from ..desired.model import USER_FIELDS, split_path
 
 __all__ = [
     "LiveDepartment",

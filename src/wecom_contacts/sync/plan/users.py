@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .live import LiveDirectory, LiveUser, attr_content, same_value
-from .model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredDirectory, DesiredUser, unique_key
-from .plan_build import Builder, Target, step_of
-from .plan_departments import DeptIndex, Unresolved
-from .plan_handoffs import Freed, plan_releases
-from .plan_types import PlanOptions
+from ..desired.model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredDirectory, DesiredUser, unique_key
+from ..live.model import LiveDirectory, LiveUser, attr_content, same_value
+from .build import Builder, Target, step_of
+from .departments import DeptIndex, Unresolved
+from .handoffs import Freed, plan_releases
 from .scope import Scope
+from .types import PlanOptions
 
 __all__ = ["UserOutcome", "plan_users"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .plan_types import Plan, Step
+from .types import Plan, Step
 
 __all__ = ["render_plan", "summarize"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .plan_types import Step, is_ref
+from .types import Step, is_ref
 
 __all__ = ["PHASES", "Builder", "Target", "step_of"]
 

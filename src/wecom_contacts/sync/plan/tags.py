@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .live import LiveDirectory, LiveTag
-from .model import DesiredDirectory, DesiredTag
-from .plan_build import Builder, Target, step_of
-from .plan_departments import DeptIndex, Unresolved
-from .plan_types import ref
-from .plan_users import UserOutcome
+from ..desired.model import DesiredDirectory, DesiredTag
+from ..live.model import LiveDirectory, LiveTag
+from .build import Builder, Target, step_of
+from .departments import DeptIndex, Unresolved
 from .scope import Scope
+from .types import ref
+from .users import UserOutcome
 
 __all__ = ["plan_tags"]
 

@@ -6,12 +6,12 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..templates import MemberRow, TemplateError, write_members
-from .details import members_by_userid
-from .plan_types import Step
+from ...templates import MemberRow, TemplateError, write_members
+from ..live.details import members_by_userid
+from ..plan.types import Step
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ...client import Client
 
 __all__ = ["JOB_PARAMS", "fits_template", "import_file", "live_members", "may_pass", "member_row"]
 

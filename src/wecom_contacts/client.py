@@ -20,7 +20,8 @@ from .resources.export import AsyncExport, Export
 from .resources.media import AsyncMedia, Media
 from .resources.tags import AsyncTags, Tags
 from .resources.users import AsyncUsers, Users
-from .tokens import MemoryTokenStore, TokenStore
+from .tokens.base import TokenStore
+from .tokens.memory import MemoryTokenStore
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
 

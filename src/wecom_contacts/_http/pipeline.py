@@ -16,7 +16,7 @@ from typing import Any
 
 from .._endpoints import Endpoint
 from ..errors import ApiError, TokenFetchError, WeComError
-from ..tokens import Token, TokenStore, token_key
+from ..tokens.base import Token, TokenStore, token_key
 from .decide import RetryPolicy, decode_envelope, encode_body, retry_delay
 from .ratelimit import RateLimiter
 from .transport import AsyncTransport, Transport, Upload

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
-from ..tokens import LockTimeout, Token
+from ..tokens.base import LockTimeout, Token
 from ._base import AsyncRedis, RedisPart, Script, SyncRedis, is_redis_failure
 
 __all__ = ["RedisTokenStore"]

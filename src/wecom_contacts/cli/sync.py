@@ -21,12 +21,12 @@ from ..sync import (
     render_plan,
 )
 from ..sync.apply.journal import JournalState
+from ..sync.files import ApplyFiles, is_saved_plan, read_plan
 from . import _render as render
 from ._context import JsonFlag, State, use
 from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure, usage_error
 from ._progress import apply_progress
 from ._read_via import ReadVia, ReadViaFlag, via
-from ._sync_files import ApplyFiles, is_saved_plan, read_plan
 
 __all__ = ["app"]
 

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..sync.plan.types import PLAN_FORMAT, Plan
+from .plan.types import PLAN_FORMAT, Plan
 
 __all__ = ["ApplyFiles", "is_saved_plan", "read_plan", "state_dir"]
 

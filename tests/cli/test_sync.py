@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from wecom_contacts.cli import sync as sync_cli
+from wecom_contacts.sync import commands as sync_commands
 from wecom_contacts.testing import EmulatorControl
 
 from .conftest import Invoke
@@ -189,7 +190,7 @@ def test_export_round_trips_through_plan(
 def test_ctrl_c_during_apply_exits_130_and_resume_finishes(
     cli: Invoke, cli_json: Json, org: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_apply = sync_cli.apply_plan
+    real_apply = sync_commands.apply_plan
 
     def interrupted_after_two_steps(*args: Any, **kwargs: Any) -> Any:
         def progress(event: Any) -> None:
@@ -198,12 +199,12 @@ def test_ctrl_c_during_apply_exits_130_and_resume_finishes(
 
         return real_apply(*args, **{**kwargs, "progress": progress})
 
-    monkeypatch.setattr(sync_cli, "apply_plan", interrupted_after_two_steps)
+    monkeypatch.setattr(sync_commands, "apply_plan", interrupted_after_two_steps)
     stopped = cli("sync", "apply", str(org), "--yes")
     assert stopped.exit_code == 130
     assert "--resume" in stopped.stderr
 
-    monkeypatch.setattr(sync_cli, "apply_plan", real_apply)
+    monkeypatch.setattr(sync_commands, "apply_plan", real_apply)
     resumed = cli_json("sync", "apply", str(org), "--resume")
     assert resumed["ok"] is True and resumed["already_done"] == 2
     assert cli_json("sync", "plan", str(org))["changes"] == 0

@@ -10,21 +10,19 @@ import typer
 
 from ..sync import (
     DEFAULT_THRESHOLD,
+    ApplyInterrupted,
     ImportJobRunner,
+    JournalState,
     Plan,
     PlanOptions,
-    apply_plan,
-    load_desired,
-    make_plan,
-    read_journal,
-    read_live,
+    apply_sources,
+    apply_status,
+    plan_from_files,
     render_plan,
 )
-from ..sync.apply.journal import JournalState
-from ..sync.files import ApplyFiles, is_saved_plan, read_plan
 from . import _render as render
 from ._context import JsonFlag, State, use
-from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure, usage_error
+from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure
 from ._progress import apply_progress
 from ._read_via import ReadVia, ReadViaFlag, via
 
@@ -137,14 +135,12 @@ def plan(
 ) -> None:
     """Show what `sync apply` would change (JSON: "changes" and the steps)."""
     state = use(ctx, as_json)
-    desired = load_desired(*sources)
     options = PlanOptions(
         **_options(
             subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
         )
     )
-    live = read_live(state.client(), subtree=options.subtree, via=via(read_via))
-    result = make_plan(desired, live, options)
+    result = plan_from_files(state.client(), sources, options, read_via=via(read_via))
     if output is not None:
         output.write_text(result.to_json(), encoding="utf-8")
     render.emit(state, _plan_json(result), lambda: _plan_text(result, output))
@@ -159,30 +155,6 @@ def _plan_text(result: Plan, output: Path | None) -> str:
 
 def _interactive() -> bool:
     return sys.stdin.isatty()
-
-
-def _resolve(
-    state: State, sources: list[Path], resume: bool, journal: Path | None, options: dict[str, Any],
-    read_via: ReadVia,
-) -> tuple[Plan, ApplyFiles, bool]:
-    """The plan to apply, its files, and whether the drift check is still needed."""
-    if len(sources) == 1 and is_saved_plan(sources[0]):
-        if options:
-            raise usage_error("plan options belong to `sync plan`; a saved plan keeps its own")
-        saved = read_plan(sources[0])
-        return saved, ApplyFiles.for_plan(sources[0], saved, journal), True
-    settings = state.settings()
-    files = ApplyFiles.for_desired(sources, f"{settings.corp_id}@{settings.base_url}", journal)
-    assert files.plan is not None
-    if resume:
-        if not files.plan.exists():
-            raise usage_error(f"nothing to resume: no earlier apply of {sources[0]} was found")
-        return read_plan(files.plan), files, True
-    files.discard()
-    desired = load_desired(*sources)
-    live = read_live(state.client(), subtree=options.get("subtree"), via=via(read_via))
-    made = make_plan(desired, live, PlanOptions(**options))
-    return made, files, False
 
 
 @app.command("apply")
@@ -218,43 +190,52 @@ def apply(
     options = _options(
         subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
     )
-    todo, files, check = _resolve(state, sources, resume, journal, options, read_via)
-    if todo.is_empty:
-        render.emit(state, {"changes": 0, "ok": True}, lambda: render_plan(todo).rstrip("\n"))
-        return
-    if not state.json:
-        typer.echo(render_plan(todo).rstrip("\n"))
-    if not yes and _interactive() and not typer.confirm("Apply these changes?", err=True):
-        raise CliFailure("not applied: the confirmation was declined", EXIT_REFUSED)
-    files.prepare()
-    if files.plan is not None:
-        files.plan.write_text(todo.to_json(), encoding="utf-8")
+
+    def confirm(todo: Plan) -> bool:
+        if not state.json:
+            typer.echo(render_plan(todo).rstrip("\n"))
+        return yes or not _interactive() or typer.confirm("Apply these changes?", err=True)
+
     try:
-        with apply_progress(enabled=not state.json, total=len(todo.steps)) as progress:
-            report = apply_plan(
+        with apply_progress(enabled=not state.json) as progress:
+            done = apply_sources(
                 state.client(),
-                todo,
-                files.journal,
+                sources,
+                target=_target(state),
+                journal=journal,
                 resume=resume,
+                options=PlanOptions(**options) if options else None,
+                confirm=confirm,
                 progress=progress,
-                check=check,
                 bulk=ImportJobRunner(threshold=bulk_threshold) if bulk_threshold else None,
                 read_via=via(read_via),
             )
-    except KeyboardInterrupt:
+    except ApplyInterrupted as exc:
         raise CliFailure(
             "interrupted; the journal records every step: run the same command with --resume",
             EXIT_INTERRUPTED,
-            details={"journal": str(files.journal)},
+            details={"journal": str(exc.journal)},
         ) from None
+    todo, report = done.plan, done.report
+    if todo.is_empty:
+        render.emit(state, {"changes": 0, "ok": True}, lambda: render_plan(todo).rstrip("\n"))
+        return
+    if report is None:
+        raise CliFailure("not applied: the confirmation was declined", EXIT_REFUSED)
     render.emit(state, {"changes": len(todo.steps), **report.to_dict()}, report.summary)
     if not report.ok:
         raise CliFailure(
             f"{report.failed} step(s) failed and {report.skipped} were skipped; fix the cause, "
             "then run the same command with --resume",
             EXIT_FAILED_STEPS,
-            details={"journal": str(files.journal)},
+            details={"journal": str(done.journal)},
         )
+
+
+def _target(state: State) -> str:
+    """The directory applied to, as the journal path knows it: ``corp_id@base_url``."""
+    settings = state.settings()
+    return f"{settings.corp_id}@{settings.base_url}"
 
 
 @app.command("status")
@@ -279,29 +260,15 @@ def status(
     step is done, 5 when some are not (run `sync apply ... --resume`).
     """
     state = use(ctx, as_json)
-    path = _journal_of(state, sources or [], journal)
-    if not path.exists():
-        raise usage_error(f"no apply journal at {path}: nothing was applied from this source "
-                          "with these settings (or pass --journal PATH)")
-    found = read_journal(path)
+    # (the settings only matter when the journal path is worked out from the sources)
+    target = _target(state) if sources and journal is None else ""
+    found = apply_status(sources or [], target=target, journal=journal)
     render.emit(state, found.to_dict(), lambda: _status_text(found))
     if not found.finished:
         raise CliFailure(
             f"{found.total - found.counts.get('done', 0)} of {found.total} step(s) not done; "
             "run the same `sync apply` with --resume", EXIT_FAILED_STEPS,
         )
-
-
-def _journal_of(state: State, sources: list[Path], journal: Path | None) -> Path:
-    if journal is not None:
-        return journal
-    if not sources:
-        raise usage_error("give the file(s) given to `sync apply`, or --journal PATH")
-    if len(sources) == 1 and is_saved_plan(sources[0]):
-        return ApplyFiles.for_plan(sources[0], read_plan(sources[0]), None).journal
-    settings = state.settings()
-    return ApplyFiles.for_desired(
-        sources, f"{settings.corp_id}@{settings.base_url}", None).journal
 
 
 def _status_text(found: JournalState) -> str:

@@ -7,6 +7,13 @@
     Path("plan.json").write_text(plan.to_json())
     report = apply_plan(client, Plan.from_json(Path("plan.json").read_text()), "apply.journal")
 
+or, from files as `wecom-contacts sync plan / apply / status` do it (saved-plan detection, the
+journal path and resume handled once, here):
+
+    plan = plan_from_files(client, ["org.yaml"])
+    done = apply_sources(client, ["org.yaml"])          # or a plan saved with Plan.to_json()
+    state = apply_status(["org.yaml"], target=f"{client.corp_id}@{client.base_url}")
+
 See docs/sync.md for the file format, the planning rules and the apply guarantees.
 """
 
@@ -14,6 +21,7 @@ from .apply.apply import DEFAULT_BULK, ProgressCallback, apply_plan, check_drift
 from .apply.bulk import DEFAULT_THRESHOLD, BulkRunner, ImportJobRunner, StepOutcome
 from .apply.journal import JournalState, read_journal
 from .apply.report import ApplyReport, ProgressEvent, StepFailure
+from .commands import FileApply, apply_sources, apply_status, plan_from_files
 from .desired.document import EXPORT_FORMATS, directory_document, dump_directory
 from .desired.model import (
     DesiredDepartment,
@@ -24,6 +32,7 @@ from .desired.model import (
 )
 from .desired.sources import load_desired, parse_desired
 from .errors import (
+    ApplyInterrupted,
     DeletionCapError,
     DesiredStateError,
     DriftError,
@@ -44,6 +53,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "EXPORT_FORMATS",
     "READ_VIA",
+    "ApplyInterrupted",
     "ApplyReport",
     "BulkRunner",
     "DeletionCapError",
@@ -53,6 +63,7 @@ __all__ = [
     "DesiredTag",
     "DesiredUser",
     "DriftError",
+    "FileApply",
     "ImportJobRunner",
     "JournalError",
     "JournalState",
@@ -72,6 +83,8 @@ __all__ = [
     "StepOutcome",
     "SyncError",
     "apply_plan",
+    "apply_sources",
+    "apply_status",
     "check_drift",
     "directory_document",
     "dump_directory",
@@ -81,6 +94,7 @@ __all__ = [
     "make_plan",
     "parse_desired",
     "plan_and_apply",
+    "plan_from_files",
     "read_journal",
     "read_live",
     "render_plan",

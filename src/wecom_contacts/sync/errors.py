@@ -6,13 +6,19 @@
     │   └── DeletionCapError  more deletions than allowed without allow_deletes=True
     ├── DriftError            the live directory changed since the plan was made
     └── JournalError          the journal belongs to another plan, or the apply already ran
+
+    ApplyInterrupted (a KeyboardInterrupt)  Ctrl-C during ``apply_sources``; names the journal
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ..errors import WeComError
 
 __all__ = [
+    "ApplyInterrupted",
     "DeletionCapError",
     "DesiredStateError",
     "DriftError",
@@ -74,3 +80,15 @@ class DriftError(SyncError):
 
 class JournalError(SyncError):
     """The journal file cannot be used for this apply (other plan, or already started)."""
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an apply of files; ``journal`` records every step, to resume from.
+
+    A KeyboardInterrupt still (``except KeyboardInterrupt`` catches it), not a SyncError:
+    an interruption is the user's, not a failure of the sync.
+    """
+
+    def __init__(self, journal: os.PathLike[str] | str) -> None:
+        self.journal = Path(journal)
+        super().__init__(f"interrupted; the journal {self.journal} records every step")

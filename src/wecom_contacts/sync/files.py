@@ -1,16 +1,19 @@
-"""Where `sync apply` keeps its plan and journal files, and how a source file is read."""
+"""Where an apply keeps its plan and journal files: the one place that tells a saved plan from
+desired-state files and works out the journal path (used by `apply_sources` and `apply_status`,
+hence by `sync apply` and `sync status` alike)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .plan.types import PLAN_FORMAT, Plan
 
-__all__ = ["ApplyFiles", "is_saved_plan", "read_plan", "state_dir"]
+__all__ = ["ApplyFiles", "apply_files", "is_saved_plan", "read_plan", "state_dir"]
 
 
 def state_dir() -> Path:
@@ -35,6 +38,7 @@ def is_saved_plan(path: Path) -> bool:
 
 
 def read_plan(path: Path) -> Plan:
+    """The plan saved in ``path`` (SyncError when it is not a plan file)."""
     return Plan.from_json(path.read_text(encoding="utf-8"))
 
 
@@ -44,11 +48,12 @@ class ApplyFiles:
 
     journal: Path
     plan: Path | None  # None: the source is itself a saved plan
+    saved: Plan | None = None  # the saved plan given as the source, if it is one
 
     @classmethod
     def for_plan(cls, plan_file: Path, plan: Plan, journal: Path | None) -> ApplyFiles:
         # One journal per plan: applying the same plan again finds (and resumes) it.
-        return cls(journal or state_dir() / f"plan-{plan.digest[:16]}.journal", None)
+        return cls(journal or state_dir() / f"plan-{plan.digest[:16]}.journal", None, plan)
 
     @classmethod
     def for_desired(cls, sources: list[Path], target: str, journal: Path | None) -> ApplyFiles:
@@ -66,3 +71,21 @@ class ApplyFiles:
             Path(str(self.journal) + suffix).unlink(missing_ok=True)
         if self.plan is not None:
             self.plan.unlink(missing_ok=True)
+
+
+def apply_files(
+    sources: Sequence[str | os.PathLike[str]],
+    *,
+    target: str,
+    journal: str | os.PathLike[str] | None,
+) -> ApplyFiles:
+    """The files of an apply of ``sources``: one saved plan, or desired-state file(s).
+
+    ``target`` names the directory applied to (``corp_id@base_url``): the same files applied
+    to another corp get another journal. ``journal`` overrides the journal path.
+    """
+    paths = [Path(s) for s in sources]
+    given = Path(journal) if journal is not None else None
+    if len(paths) == 1 and is_saved_plan(paths[0]):
+        return ApplyFiles.for_plan(paths[0], read_plan(paths[0]), given)
+    return ApplyFiles.for_desired(paths, target, given)

@@ -1,0 +1,128 @@
+"""One call per sync command: files in, a plan or an apply report out.
+
+`sync plan`, `sync apply` and `sync status` in the CLI each parse their flags, make one of these
+calls and render what it returns; a program gets the same behaviour (the same saved-plan
+detection, journal path, resume rules and drift check) without the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .apply.apply import DEFAULT_BULK, apply_plan
+from .apply.bulk import BulkRunner
+from .apply.journal import JournalState, read_journal
+from .apply.report import ApplyReport
+from .apply.runner import ProgressCallback
+from .desired.sources import load_desired
+from .errors import ApplyInterrupted, SyncError
+from .files import apply_files, read_plan
+from .live.details import ReadVia
+from .live.read import read_live
+from .plan.make import make_plan
+from .plan.types import Plan, PlanOptions
+
+if TYPE_CHECKING:
+    from ..client import Client
+
+__all__ = ["FileApply", "apply_sources", "apply_status", "plan_from_files"]
+
+Source = str | os.PathLike[str]
+
+
+def plan_from_files(
+    client: Client,
+    sources: Sequence[Source],
+    options: PlanOptions | None = None,
+    *,
+    read_via: ReadVia = "auto",
+) -> Plan:
+    """Load the desired state from ``sources``, read the live directory, and plan."""
+    desired = load_desired(*sources)
+    live = read_live(client, subtree=options.subtree if options else None, via=read_via)
+    return make_plan(desired, live, options)
+
+
+@dataclass(frozen=True)
+class FileApply:
+    """What ``apply_sources`` did: the plan, its journal, and the report (None: not applied)."""
+
+    plan: Plan
+    journal: Path
+    report: ApplyReport | None
+
+
+def apply_sources(
+    client: Client,
+    sources: Sequence[Source],
+    *,
+    target: str | None = None,
+    journal: Source | None = None,
+    resume: bool = False,
+    options: PlanOptions | None = None,
+    confirm: Callable[[Plan], bool] | None = None,
+    progress: ProgressCallback | None = None,
+    bulk: BulkRunner | None = DEFAULT_BULK,
+    read_via: ReadVia = "auto",
+) -> FileApply:
+    """Apply a saved plan, or plan desired-state file(s) and apply the result, journaled.
+
+    A saved plan (one file written from ``Plan.to_json``) is applied after a drift check; it
+    keeps its own options (SyncError when ``options`` are given too). Desired-state files are
+    planned now, and the plan is kept beside the journal so that ``resume=True`` continues
+    that same plan (SyncError when there is none to resume). ``target`` (default
+    ``corp_id@base_url`` of ``client``) and ``journal`` pick the journal as `sync status`
+    finds it. ``confirm(plan)`` is asked before anything is written; False stops with
+    ``report=None``. An empty plan is never applied. Ctrl-C raises ``ApplyInterrupted``
+    (a KeyboardInterrupt) naming the journal to resume from.
+    """
+    where = target if target is not None else f"{client.corp_id}@{client.base_url}"
+    files = apply_files(sources, target=where, journal=journal)
+    if files.saved is not None:
+        if options is not None:
+            raise SyncError("plan options belong to `sync plan`; a saved plan keeps its own")
+        todo, check = files.saved, True
+    elif resume:
+        assert files.plan is not None
+        if not files.plan.exists():
+            raise SyncError(f"nothing to resume: no earlier apply of {sources[0]} was found")
+        todo, check = read_plan(files.plan), True
+    else:
+        files.discard()
+        todo, check = plan_from_files(client, sources, options, read_via=read_via), False
+    if todo.is_empty or (confirm is not None and not confirm(todo)):
+        return FileApply(todo, files.journal, None)
+    files.prepare()
+    if files.plan is not None:
+        files.plan.write_text(todo.to_json(), encoding="utf-8")
+    try:
+        report = apply_plan(
+            client, todo, files.journal, resume=resume, progress=progress, check=check,
+            bulk=bulk, read_via=read_via,
+        )
+    except KeyboardInterrupt as exc:
+        raise ApplyInterrupted(files.journal) from exc
+    return FileApply(todo, files.journal, report)
+
+
+def apply_status(
+    sources: Sequence[Source], *, target: str, journal: Source | None = None
+) -> JournalState:
+    """How far an apply of ``sources`` to ``target`` got, from its journal (no call to WeCom).
+
+    SyncError when there is no journal: nothing was applied from these files to that target.
+    """
+    if journal is not None:
+        path = Path(journal)
+    elif not sources:
+        raise SyncError("give the file(s) given to `sync apply`, or --journal PATH")
+    else:
+        path = apply_files(sources, target=target, journal=None).journal
+    if not path.exists():
+        raise SyncError(f"no apply journal at {path}: nothing was applied from this source "
+                        "with these settings (or pass --journal PATH)")
+    return read_journal(path)

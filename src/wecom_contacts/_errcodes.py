@@ -16,12 +16,19 @@ class ErrcodeInfo:
     zh: str  # official Chinese title
     en: str  # English meaning
     hint: str  # what the caller should check / do (one short sentence, English)
+    # A business call answered with this code drops its token, fetches a new one and resends
+    # once (the pipeline reads this; nothing else decides it). Never on `gettoken` itself.
+    refresh_token: bool = False
 
 
 # Source: ../shared/wecom-api/errors.md (global page path/90313 crawled 2024-04-08, WxJava 2025-01).
 # Kinds follow the meaning, not the number range. Judgement calls:
 # - bad or missing credentials (40001, 40013, 40091, 41002, 41004, 45031, 2000002) are
 #   "permission"; only a bad/expired/missing access_token (40014, 42001, 41001) is "token".
+# - refresh_token=True on 40014 and 42001 (the token is bad or expired) and on 40001: from a
+#   business API, 40001 means the token predates a secret reset, so one fresh token fixes it;
+#   from `gettoken` itself it means the secret is wrong, and a credential error is never
+#   retried (errors.md, 40001). 41001 (token missing) is the client's own bug: not refreshed.
 # - suite-token codes (40082, 42009) are "other": this client never sends a suite token, so
 #   refetching its access_token would not help.
 # - quotas that waiting does not lift (45024, 81001, 81003) and the replaceuser deletion brake
@@ -44,6 +51,7 @@ ERRCODES: Final[dict[int, ErrcodeInfo]] = {
         40001, "permission", "不合法的secret参数",
         "invalid secret (missing, not matching corpid, reset, or app disabled)",
         "Check the secret belongs to this corp id, was not reset, and its app is enabled.",
+        refresh_token=True,
     ),
     40003: ErrcodeInfo(
         40003, "invalid_argument", "无效的UserID",
@@ -58,6 +66,7 @@ ERRCODES: Final[dict[int, ErrcodeInfo]] = {
         40014, "token", "不合法的access_token",
         "invalid access token (expired, garbled or wrong token type)",
         "Drop the cached token and fetch a new one; never share tokens between secrets.",
+        refresh_token=True,
     ),
     40031: ErrcodeInfo(
         40031, "invalid_argument", "不合法的UserID列表",
@@ -162,6 +171,7 @@ ERRCODES: Final[dict[int, ErrcodeInfo]] = {
     42001: ErrcodeInfo(
         42001, "token", "access_token已过期", "access token expired",
         "Drop the cached token, fetch a new one and resend once.",
+        refresh_token=True,
     ),
     42009: ErrcodeInfo(
         42009, "other", "suite_access_token已过期", "suite token expired (third-party only)",

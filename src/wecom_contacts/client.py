@@ -66,13 +66,14 @@ class AsyncClient:
         self.base_url = base_url.rstrip("/")
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         transport = make_async_transport(http_client)
+        retry = retry or RetryPolicy()
         self._tokens = AsyncTokenProvider(
             corp_id=corp_id, secret=secret, store=self.token_store, transport=transport,
-            base_url=self.base_url, timeout=timeout, margin=token_refresh_margin,
+            base_url=self.base_url, timeout=timeout, margin=token_refresh_margin, retry=retry,
         )
         self._pipeline = AsyncPipeline(
             base_url=self.base_url, transport=transport, tokens=self._tokens,
-            retry=retry or RetryPolicy(), timeout=timeout, rate_limiter=rate_limiter,
+            retry=retry, timeout=timeout, rate_limiter=rate_limiter,
         )
         self.departments = AsyncDepartments(self._pipeline)
         self.users = AsyncUsers(self._pipeline)
@@ -143,13 +144,14 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         transport = make_sync_transport(http_client)
+        retry = retry or RetryPolicy()
         self._tokens = TokenProvider(
             corp_id=corp_id, secret=secret, store=self.token_store, transport=transport,
-            base_url=self.base_url, timeout=timeout, margin=token_refresh_margin,
+            base_url=self.base_url, timeout=timeout, margin=token_refresh_margin, retry=retry,
         )
         self._pipeline = Pipeline(
             base_url=self.base_url, transport=transport, tokens=self._tokens,
-            retry=retry or RetryPolicy(), timeout=timeout, rate_limiter=rate_limiter,
+            retry=retry, timeout=timeout, rate_limiter=rate_limiter,
         )
         self.departments = Departments(self._pipeline)
         self.users = Users(self._pipeline)

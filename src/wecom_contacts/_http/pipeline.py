@@ -1,6 +1,9 @@
 """The request pipeline: the one place that does I/O for the client.
 
 rate limiter → token (single-flight) → transport → envelope → typed error or retry → payload.
+Every exchange, ``gettoken`` included, is retried by one rule (``decide.retry_delay``) applied to
+its own endpoint; which errcodes drop the token and resend once is the errcode table's
+``refresh_token`` field.
 The async classes are the source; the sync twins below the marker are generated from them by
 ``scripts/unasync.py`` (a test fails when they are stale).
 """
@@ -14,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .._endpoints import Endpoint
+from .._endpoints import Endpoint, endpoint
 from ..errors import ApiError, TokenFetchError, WeComError
 from ..tokens.base import Token, TokenStore, token_key
 from .decide import RetryPolicy, decode_envelope, encode_body, retry_delay
@@ -26,8 +29,7 @@ __all__ = ["AsyncPipeline", "AsyncTokenProvider", "Pipeline", "TokenProvider"]
 log = logging.getLogger("wecom_contacts.http")
 
 GETTOKEN = "gettoken"
-# Codes that mean "this token is no good": drop it, fetch another, resend once.
-TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+_GETTOKEN = endpoint(GETTOKEN)
 
 
 class AsyncTokenProvider:
@@ -45,6 +47,8 @@ class AsyncTokenProvider:
         margin: float = 300.0,
         lock_timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self._corp_id = corp_id
         self._secret = secret
@@ -56,6 +60,8 @@ class AsyncTokenProvider:
         self._margin = margin
         self._lock_timeout = lock_timeout
         self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
         self._local_lock = asyncio.Lock()
         self.fetches = 0
 
@@ -91,6 +97,30 @@ class AsyncTokenProvider:
         await self._store.adelete(self._key, only_if=bad_value)
 
     async def _fetch(self) -> Token:
+        """One token from ``gettoken``, retried like any other call (same policy and rule)."""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._fetch_once()
+            except WeComError as exc:
+                delay = retry_delay(
+                    self._retry, exc, _GETTOKEN, attempt=attempt,
+                    elapsed=time.monotonic() - started,
+                )
+                if delay is None:
+                    errcode = getattr(exc, "errcode", None)
+                    if errcode is None:
+                        raise
+                    # an errcode from gettoken is about the corp id or secret: say so
+                    raise TokenFetchError(
+                        errcode, getattr(exc, "errmsg", ""), endpoint=GETTOKEN
+                    ) from None
+                log.debug("retrying gettoken in %.2fs after %s", delay, type(exc).__name__)
+                await self._sleep(delay)
+
+    async def _fetch_once(self) -> Token:
         self.fetches += 1
         log.debug("fetching a token for corp %s", self._corp_id)
         raw = await self._transport.send(
@@ -101,13 +131,7 @@ class AsyncTokenProvider:
             upload=None,
             timeout=self._timeout,
         )
-        try:
-            data = decode_envelope(raw, GETTOKEN)
-        except WeComError as exc:
-            errcode = getattr(exc, "errcode", None)
-            if errcode is None:
-                raise
-            raise TokenFetchError(errcode, getattr(exc, "errmsg", ""), endpoint=GETTOKEN) from None
+        data = decode_envelope(raw, GETTOKEN)
         return Token.issued(
             str(data["access_token"]), float(data.get("expires_in", 7200)),
             self._clock(), self._margin,
@@ -154,9 +178,9 @@ class AsyncPipeline:
             attempt += 1
             if self.rate_limiter is not None:
                 await self.rate_limiter.aacquire(endpoint.path)
-            token = ""
+            # gettoken retries itself (its own endpoint's rule); its failure ends the call
+            token = await self.tokens.get()
             try:
-                token = await self.tokens.get()
                 raw = await self.transport.send(
                     endpoint.method,
                     url,
@@ -167,12 +191,7 @@ class AsyncPipeline:
                 )
                 return decode_envelope(raw, endpoint.path, resent=attempt > 1)
             except ApiError as exc:
-                if (
-                    exc.errcode in TOKEN_ERRCODES
-                    and token
-                    and not token_resent
-                    and not isinstance(exc, TokenFetchError)
-                ):
+                if exc.info.refresh_token and not token_resent:
                     token_resent = True
                     log.debug("token refused on %s (errcode %s): refreshing", endpoint.path,
                               exc.errcode)
@@ -209,6 +228,8 @@ class TokenProvider:
         margin: float = 300.0,
         lock_timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
     ) -> None:
         self._corp_id = corp_id
         self._secret = secret
@@ -220,6 +241,8 @@ class TokenProvider:
         self._margin = margin
         self._lock_timeout = lock_timeout
         self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
         self._local_lock = threading.Lock()
         self.fetches = 0
 
@@ -255,6 +278,30 @@ class TokenProvider:
         self._store.delete(self._key, only_if=bad_value)
 
     def _fetch(self) -> Token:
+        """One token from ``gettoken``, retried like any other call (same policy and rule)."""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._fetch_once()
+            except WeComError as exc:
+                delay = retry_delay(
+                    self._retry, exc, _GETTOKEN, attempt=attempt,
+                    elapsed=time.monotonic() - started,
+                )
+                if delay is None:
+                    errcode = getattr(exc, "errcode", None)
+                    if errcode is None:
+                        raise
+                    # an errcode from gettoken is about the corp id or secret: say so
+                    raise TokenFetchError(
+                        errcode, getattr(exc, "errmsg", ""), endpoint=GETTOKEN
+                    ) from None
+                log.debug("retrying gettoken in %.2fs after %s", delay, type(exc).__name__)
+                self._sleep(delay)
+
+    def _fetch_once(self) -> Token:
         self.fetches += 1
         log.debug("fetching a token for corp %s", self._corp_id)
         raw = self._transport.send(
@@ -265,13 +312,7 @@ class TokenProvider:
             upload=None,
             timeout=self._timeout,
         )
-        try:
-            data = decode_envelope(raw, GETTOKEN)
-        except WeComError as exc:
-            errcode = getattr(exc, "errcode", None)
-            if errcode is None:
-                raise
-            raise TokenFetchError(errcode, getattr(exc, "errmsg", ""), endpoint=GETTOKEN) from None
+        data = decode_envelope(raw, GETTOKEN)
         return Token.issued(
             str(data["access_token"]), float(data.get("expires_in", 7200)),
             self._clock(), self._margin,
@@ -318,9 +359,9 @@ class Pipeline:
             attempt += 1
             if self.rate_limiter is not None:
                 self.rate_limiter.acquire(endpoint.path)
-            token = ""
+            # gettoken retries itself (its own endpoint's rule); its failure ends the call
+            token = self.tokens.get()
             try:
-                token = self.tokens.get()
                 raw = self.transport.send(
                     endpoint.method,
                     url,
@@ -331,12 +372,7 @@ class Pipeline:
                 )
                 return decode_envelope(raw, endpoint.path, resent=attempt > 1)
             except ApiError as exc:
-                if (
-                    exc.errcode in TOKEN_ERRCODES
-                    and token
-                    and not token_resent
-                    and not isinstance(exc, TokenFetchError)
-                ):
+                if exc.info.refresh_token and not token_resent:
                     token_resent = True
                     log.debug("token refused on %s (errcode %s): refreshing", endpoint.path,
                               exc.errcode)

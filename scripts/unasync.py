@@ -40,6 +40,7 @@ RULES: list[tuple[str, str]] = [
 ]
 
 FILES = [
+    SRC / "_http" / "transport.py",
     SRC / "_http" / "pipeline.py",
     SRC / "client.py",
     *sorted((SRC / "resources").glob("[!_]*.py")),

@@ -43,9 +43,11 @@ def _module_level_lines(path: Path) -> set[int]:
 
 
 def _path_of(module: str) -> Path:
-    spec = importlib.util.find_spec(module)
-    assert spec is not None and spec.origin is not None, module
-    return Path(spec.origin)
+    # found on disk, not imported: the check must report a circle, not trip over one
+    spec = importlib.util.find_spec(PACKAGE)
+    assert spec is not None and spec.origin is not None
+    path = Path(spec.origin).parent.joinpath(*module.split(".")[1:])
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
 
 def import_edges(graph: grimp.ImportGraph) -> dict[str, set[str]]:

@@ -20,7 +20,9 @@ def emulator() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="session")
 def http(emulator: EmulatorServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.base_url, timeout=10) as client:
+    # A generous timeout, not a speed bound: a 20,000-member seed takes ~2 s of CPU and several
+    # times that on a loaded machine (it timed out at 10 s there); pytest's own limit is 120 s.
+    with httpx.Client(base_url=emulator.base_url, timeout=90) as client:
         yield client
 
 

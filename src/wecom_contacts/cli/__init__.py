@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import callback, demo, departments, emulator, export, jobs, sync, tags, users
+from . import callback, demo, departments, emulator, export, jobs, scim, sync, tags, users
 from ._context import global_options
 from ._errors import ErrorMappingGroup
 
@@ -27,6 +27,7 @@ app.command("export")(export.export)
 app.add_typer(sync.app, name="sync")
 app.add_typer(callback.app, name="callback")
 app.add_typer(emulator.app, name="emulator")
+app.add_typer(scim.app, name="scim")
 app.command("demo")(demo.demo)
 
 

@@ -1,0 +1,29 @@
+"""A SCIM 2.0 service provider in front of WeCom: identity providers provision members and tags.
+
+    app = create_app(async_client, tokens=["…"], config=ScimConfig(), id_map=SQLiteIdMap(path))
+
+``/Users`` map onto members, ``/Groups`` onto tags; see docs/scim.md for the mapping table.
+Needs the ``scim`` extra (Starlette, uvicorn, scim2-filter-parser).
+"""
+
+from __future__ import annotations
+
+from .app import create_app
+from .errors import ERRCODE_STATUS, ScimError
+from .idmap import IdMap, IdRow, MemoryIdMap, SQLiteIdMap
+from .mapping import ScimConfig
+from .server import build_app, parse_tokens, serve
+
+__all__ = [
+    "ERRCODE_STATUS",
+    "IdMap",
+    "IdRow",
+    "MemoryIdMap",
+    "SQLiteIdMap",
+    "ScimConfig",
+    "ScimError",
+    "build_app",
+    "create_app",
+    "parse_tokens",
+    "serve",
+]

@@ -44,7 +44,8 @@ def serve(
         list[str] | None,
         typer.Option("--ignore-attribute", metavar="ATTR",
                      help="Accept and drop this attribute instead of answering 400 "
-                     "(repeatable), e.g. preferredLanguage."),
+                     "(repeatable), e.g. nickName; password, locale, preferredLanguage "
+                     "and timezone always are."),
     ] = None,
     default_department: Annotated[
         int, typer.Option("--default-department", help="Department of users that name none.")
@@ -53,7 +54,7 @@ def serve(
     """Serve /Users, /Groups and discovery; bearer tokens come from WECOM_SCIM_TOKENS."""
     import os
 
-    from ..scim import ScimConfig, build_app, parse_tokens
+    from ..scim import DEFAULT_IGNORED, ScimConfig, build_app, parse_tokens
     from ..scim import serve as run
 
     settings = use(ctx).settings()
@@ -62,7 +63,7 @@ def serve(
     try:
         tokens = parse_tokens(os.environ.get("WECOM_SCIM_TOKENS"))
         config = ScimConfig(default_department=default_department,
-                            employee_number=employee_number, ignore=frozenset(ignore or ()))
+                            employee_number=employee_number, ignore=DEFAULT_IGNORED | set(ignore or ()))
     except ValueError as exc:
         raise usage_error(str(exc)) from None
     app_ = build_app(corp_id=settings.corp_id, secret=settings.secret,

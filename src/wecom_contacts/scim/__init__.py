@@ -11,10 +11,11 @@ from __future__ import annotations
 from .app import create_app
 from .errors import ERRCODE_STATUS, ScimError
 from .idmap import IdMap, IdRow, MemoryIdMap, SQLiteIdMap
-from .mapping import ScimConfig
+from .mapping import DEFAULT_IGNORED, ScimConfig
 from .server import build_app, parse_tokens, serve
 
 __all__ = [
+    "DEFAULT_IGNORED",
     "ERRCODE_STATUS",
     "IdMap",
     "IdRow",

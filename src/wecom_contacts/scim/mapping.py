@@ -9,7 +9,7 @@ naming the attribute, unless the configuration says to ignore it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..models import User
@@ -17,6 +17,8 @@ from .errors import invalid_syntax, invalid_value
 from .schemas import CORE_USER, ENTERPRISE_USER, GROUP
 
 __all__ = [
+    "DEFAULT_IGNORED",
+    "ENTRA_GROUP_SCHEMA",
     "ScimConfig",
     "group_fields",
     "group_to_scim",
@@ -26,6 +28,12 @@ __all__ = [
 ]
 
 Fields = dict[str, Any]
+
+# Sent by default by Okta (password, locale) and Entra ID (preferredLanguage, ...); none is
+# directory data: members sign in through WeCom, which keeps its own language setting.
+DEFAULT_IGNORED = frozenset({"password", "locale", "preferredlanguage", "timezone"})
+# Entra ID lists this schema on every Group it creates; it carries no attribute.
+ENTRA_GROUP_SCHEMA = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
 
 
 @dataclass(frozen=True)
@@ -38,13 +46,13 @@ class ScimConfig:
             custom text attribute defined in the admin console), or None to refuse it.
         ignore: attribute paths (case-insensitive, e.g. ``"preferredLanguage"``,
             ``"phoneNumbers[type eq \\"fax\\"]"``, ``"addresses"``) accepted and dropped
-            instead of refused.
+            instead of refused; by default ``DEFAULT_IGNORED``.
         to_invite: whether WeCom sends its invitation to members created through SCIM.
     """
 
     default_department: int = 1
     employee_number: str | None = None
-    ignore: frozenset[str] = field(default_factory=frozenset)
+    ignore: frozenset[str] = DEFAULT_IGNORED
     to_invite: bool = False
 
     def __post_init__(self) -> None:
@@ -150,8 +158,8 @@ def user_fields(resource: Mapping[str, Any], config: ScimConfig,
     """``(userid, fields)`` from a SCIM User; a SCIM 400 naming the attribute otherwise."""
     check_schemas(resource, (CORE_USER, ENTERPRISE_USER))
     reader = _Reader(config)
-    for key in resource:
-        if key.lower() not in _USER_CORE and key != ENTERPRISE_USER:
+    for key, value in resource.items():
+        if key.lower() not in _USER_CORE and key != ENTERPRISE_USER and not _empty(value):
             reader.refuse(key)
     get = {k.lower(): v for k, v in resource.items()}
     userid = _text(get.get("username"), "userName")
@@ -212,8 +220,13 @@ def _enterprise(ext: Any, fields: Fields, reader: _Reader,
             elif reader.config.employee_number == "alias":
                 _check_length("alias", number, where)
             fields["employee_number"] = number
-        elif value not in (None, "", {}):
+        elif not _empty(value):
             reader.refuse(key)
+
+
+def _empty(value: Any) -> bool:
+    """Entra ID sends ``"roles": []``: an empty value holds nothing to refuse."""
+    return value is None or value == "" or value == [] or value == {}
 
 
 def wecom_fields(user: User, config: ScimConfig) -> Fields:
@@ -274,10 +287,11 @@ def user_to_scim(user: User, *, scim_id: str, external_id: str | None, config: S
 
 def group_fields(resource: Mapping[str, Any]) -> tuple[str, list[str]]:
     """``(tag name, member SCIM ids)`` from a SCIM Group."""
-    check_schemas(resource, (GROUP,))
+    check_schemas(resource, (GROUP, ENTRA_GROUP_SCHEMA))
     get = {k.lower(): v for k, v in resource.items()}
-    for key in get:
-        if key not in ("schemas", "id", "externalid", "meta", "displayname", "members"):
+    for key, value in get.items():
+        if key not in ("schemas", "id", "externalid", "meta", "displayname", "members") \
+                and not _empty(value):
             raise invalid_value(f"attribute {key} cannot be stored: a WeCom tag has a name "
                                 "and member users only")
     name = _check_length("tagname", _text(get.get("displayname"), "displayName"),

@@ -63,7 +63,8 @@ def serve(
     try:
         tokens = parse_tokens(os.environ.get("WECOM_SCIM_TOKENS"))
         config = ScimConfig(default_department=default_department,
-                            employee_number=employee_number, ignore=DEFAULT_IGNORED | set(ignore or ()))
+                            employee_number=employee_number,
+                            ignore=DEFAULT_IGNORED | set(ignore or ()))
     except ValueError as exc:
         raise usage_error(str(exc)) from None
     app_ = build_app(corp_id=settings.corp_id, secret=settings.secret,

@@ -78,8 +78,11 @@ ERRCODE_STATUS: Final[dict[int, tuple[int, str | None]]] = {
     60104: (409, "uniqueness"),  # mobile already used
     60106: (409, "uniqueness"),  # e-mail already used
     40071: (409, "uniqueness"),  # tag name already exists
-    60111: (404, None),  # userid not found
-    46004: (404, None),  # user does not exist
+    # Targets are read (and answered 404) before any write, so a userid or department that
+    # WeCom does not find during a write is one the request refers to: the request is wrong.
+    60111: (400, "invalidValue"),  # userid not found (a manager, a member)
+    46004: (400, "invalidValue"),  # user does not exist
+    60003: (400, "invalidValue"),  # department not found
     40068: (404, None),  # tag id not found
     301036: (400, "mutability"),  # userid cannot be changed
     45009: (429, None),  # API frequency limit
@@ -101,8 +104,11 @@ _KIND_STATUS: Final[dict[type[ApiError], tuple[int, str | None]]] = {
 }
 
 
-def from_wecom(exc: WeComError, doing: str) -> ScimError:
-    """The SCIM answer for a WeCom failure while ``doing`` something (no member data in it)."""
+def from_wecom(exc: WeComError, doing: str, about: dict[int, str] | None = None) -> ScimError:
+    """The SCIM answer for a WeCom failure while ``doing`` something (no member data in it).
+
+    ``about`` names, per errcode, the attribute a refusal is about (e.g. 60111 → manager).
+    """
     if isinstance(exc, TokenFetchError):
         return ScimError(503, f"{doing}: WeCom refused the service's credentials")
     if isinstance(exc, ApiError):
@@ -110,6 +116,8 @@ def from_wecom(exc: WeComError, doing: str) -> ScimError:
             (v for k, v in _KIND_STATUS.items() if isinstance(exc, k)), (502, None)
         )
         detail = f"{doing}: WeCom errcode {exc.errcode} ({exc.meaning})"
+        if about and exc.errcode in about:
+            detail = f"{about[exc.errcode]}: {detail}"
         if exc.hint and status == 400:
             detail += f". {exc.hint}"
         return ScimError(status, detail, scim_type, retry_after=1 if status == 429 else None)

@@ -8,16 +8,29 @@ from typing import Any
 from ..client import AsyncClient
 from ..errors import NotFound, WeComError
 from ..models import User
-from .errors import ScimError, from_wecom, invalid_value, not_found
+from .errors import from_wecom, invalid_value, not_found
 from .filter import Filter, equality, matches
 from .idmap import IdMap, IdRow
 from .mapping import Fields, ScimConfig, user_fields, user_to_scim, wecom_fields
 from .patch import apply_patch
+from .schemas import ENTERPRISE_USER
 from .writes import Departments, read, reconciled
 
 __all__ = ["UserService"]
 
 _STR_FIELDS = ("name", "email", "mobile", "telephone", "position", "address")
+# What a WeCom refusal during a user write is about (the SCIM attribute to name).
+_ABOUT = {
+    60111: f"{ENTERPRISE_USER}:manager (the direct leader is not a WeCom member)",
+    46004: f"{ENTERPRISE_USER}:manager (the direct leader is not a WeCom member)",
+    60104: 'phoneNumbers[type eq "mobile"]',
+    60106: 'emails[type eq "work"]',
+    60102: "userName",
+    60103: 'phoneNumbers[type eq "mobile"].value',
+    60105: 'emails[type eq "work"].value',
+    301013: 'phoneNumbers[type eq "work"].value',
+    60112: "displayName",
+}
 
 
 class UserService:
@@ -149,7 +162,7 @@ class UserService:
             found = await self._get(userid)
             return True if found is not None and found.name == fields["name"] else None
 
-        await reconciled("creating the user", write, applied)
+        await reconciled("creating the user", write, applied, _ABOUT)
         scim_id = self.scim_id(userid)
         self._remember(scim_id, userid, external_id)
         created = User(userid=userid, name=fields["name"], department=[department],
@@ -231,7 +244,7 @@ class UserService:
             return True if all((live.get(k) or "") == (v or "") for k, v in plain.items()) \
                 else None
 
-        await reconciled("updating the user", write, applied)
+        await reconciled("updating the user", write, applied, _ABOUT)
 
     def _model_update(self, user: User, changes: dict[str, Any], new_userid: str
                       ) -> dict[str, Any]:
@@ -251,18 +264,16 @@ class UserService:
         userid, _ = await self._current(scim_id)
 
         async def write() -> bool:
-            await self.client.users.delete(userid)
+            try:
+                await self.client.users.delete(userid)
+            except NotFound:  # deleted by someone else meanwhile
+                raise not_found(f"User {scim_id} not found") from None
             return True
 
         async def applied() -> bool | None:
             return True if await self._get(userid) is None else None
 
-        try:
-            await reconciled("deleting the user", write, applied)
-        except ScimError as exc:
-            if exc.status == 404:  # deleted by someone else meanwhile
-                raise not_found(f"User {scim_id} not found") from None
-            raise
+        await reconciled("deleting the user", write, applied)
         self.ids.delete("User", scim_id)
 
 

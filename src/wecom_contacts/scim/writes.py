@@ -30,13 +30,14 @@ def ambiguous(exc: WeComError) -> bool:
 
 
 async def reconciled(doing: str, write: Callable[[], Awaitable[T]],
-                     applied: Callable[[], Awaitable[T | None]]) -> T:
+                     applied: Callable[[], Awaitable[T | None]],
+                     about: dict[int, str] | None = None) -> T:
     """``write()``; on an ambiguous failure, ``applied()`` says (by reading) whether it took."""
     try:
         return await write()
     except WeComError as exc:
         if not ambiguous(exc):
-            raise from_wecom(exc, doing) from None
+            raise from_wecom(exc, doing, about) from None
         try:
             result = await applied()
         except WeComError:

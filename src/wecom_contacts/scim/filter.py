@@ -48,6 +48,12 @@ def _key(container: dict[str, Any], name: str) -> str | None:
 
 def _values(resource: dict[str, Any], path: Any) -> list[Any]:
     """Every value the attribute path reaches in the resource (multi-valued flattened)."""
+    if isinstance(path.attr_name, scim_ast.Filter):  # emails[type eq "work"].value
+        inner = path.attr_name
+        sub_name = inner.namespace.sub_attr.value if inner.namespace.sub_attr else "value"
+        picked = [e for e in _elements(resource, inner.namespace) if matches(inner.expr, e)]
+        found_values = [e[k] for e in picked if (k := _key(e, sub_name)) is not None]
+        return [v for v in found_values if v is not None and v != ""]
     container: Any = resource
     if path.uri and path.uri != CORE_USER and path.uri != GROUP:
         key = _key(resource, path.uri)
@@ -103,7 +109,7 @@ def _attr_expr(node: Any, resource: dict[str, Any]) -> bool:
     if op == "pr":
         return bool(values)
     wanted = node.comp_value.value if node.comp_value is not None else None
-    exact = node.attr_path.attr_name.lower() in _CASE_EXACT
+    exact = str(node.attr_path.attr_name).lower() in _CASE_EXACT
     if wanted is None:  # "eq null"
         return not values if op == "eq" else bool(values)
     if op == "ne":
@@ -149,7 +155,8 @@ def equality(node: Any) -> tuple[str, str] | None:
     if not isinstance(expr, scim_ast.AttrExpr) or str(expr.value).lower() != "eq":
         return None
     path = expr.attr_path
-    if path.sub_attr is not None or path.uri not in (None, CORE_USER, GROUP):
+    if not isinstance(path.attr_name, str) or path.sub_attr is not None \
+            or path.uri not in (None, CORE_USER, GROUP):
         return None
     if expr.comp_value is None or not isinstance(expr.comp_value.value, str):
         return None

@@ -168,7 +168,10 @@ class GroupService:
         tag_id, _ = await self._tag(scim_id)
 
         async def write() -> bool:
-            await self.client.tags.delete(tag_id)
+            try:
+                await self.client.tags.delete(tag_id)
+            except NotFound:
+                pass  # there a moment ago: a resent delete finds it gone, as for users
             return True
 
         async def applied() -> bool | None:

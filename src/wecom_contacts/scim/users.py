@@ -266,8 +266,10 @@ class UserService:
         async def write() -> bool:
             try:
                 await self.client.users.delete(userid)
-            except NotFound:  # deleted by someone else meanwhile
-                raise not_found(f"User {scim_id} not found") from None
+            except NotFound:
+                # The member was there a moment ago: a resent delete (by the client, or by
+                # aiohttp on a pooled connection) finds it gone. Either way it is deleted.
+                pass
             return True
 
         async def applied() -> bool | None:

@@ -142,3 +142,16 @@ def test_employee_number_goes_to_the_configured_field(
     assert body[ENTERPRISE]["employeeNumber"] == "E1024"
     held = member(wecom_emulator, "alice")
     assert held is not None and held["alias"] == "E1024"
+
+
+def test_a_department_made_after_the_last_read_is_found_at_once(
+    scim: httpx.Client, seeded: EmulatorControl
+) -> None:
+    assert scim.post("/Users", json=user_doc("alice")).status_code == 201  # paths read now
+    seeded.seed({"departments": [{"id": 9, "name": "新部门", "parentid": 4}]})
+    doc = user_doc("bob")
+    doc[ENTERPRISE] = {"department": "销售部/新部门"}
+    created = scim.post("/Users", json=doc)
+    assert created.status_code == 201, created.text
+    assert created.json()[ENTERPRISE]["department"] == "销售部/新部门"
+    assert member(seeded, "bob")["department"] == [9]  # type: ignore[index]

@@ -14,7 +14,7 @@ from .idmap import IdMap, IdRow
 from .mapping import Fields, ScimConfig, user_fields, user_to_scim, wecom_fields
 from .patch import apply_patch
 from .schemas import ENTERPRISE_USER
-from .writes import Departments, read, reconciled
+from .writes import Departments, UnknownDepartment, read, reconciled
 
 __all__ = ["UserService"]
 
@@ -40,6 +40,7 @@ class UserService:
         self.config = config
         self.ids = ids
         self.base_url = base_url
+        self.depts = Departments(client)
 
     # --- ids -------------------------------------------------------------------------------
 
@@ -88,26 +89,30 @@ class UserService:
             raise not_found(f"User {scim_id} not found")
         return userid or "", user
 
-    def render(self, user: User, depts: Departments) -> dict[str, Any]:
+    def render(self, user: User) -> dict[str, Any]:
+        """The member as SCIM; its departments must be covered (``await _cover``) first."""
         scim_id = self.scim_id(user.userid)
         return user_to_scim(
             user, scim_id=scim_id, external_id=self.external_id(scim_id), config=self.config,
-            department_path=depts.path, leader_ids=[self.scim_id(u) for u in user.direct_leader],
+            department_path=self.depts.path,
+            leader_ids=[self.scim_id(u) for u in user.direct_leader],
             location=f"{self.base_url}/Users/{scim_id}",
         )
 
+    async def _cover(self, users: list[User]) -> None:
+        await self.depts.load()
+        await self.depts.cover(d for u in users for d in u.department)
+
     async def get(self, scim_id: str) -> dict[str, Any]:
         _, user = await self._current(scim_id)
-        depts = Departments(self.client)
-        await depts.load()
-        return self.render(user, depts)
+        await self._cover([user])
+        return self.render(user)
 
     async def search(self, tree: Filter | None) -> list[dict[str, Any]]:
         """Every User the filter matches, rendered; one member read when the filter allows."""
-        depts = Departments(self.client)
-        await depts.load()
         users = await self._candidates(tree)
-        rendered = [self.render(u, depts) for u in users]
+        await self._cover(users)
+        rendered = [self.render(u) for u in users]
         return [r for r in rendered if tree is None or matches(tree, r)]
 
     async def _candidates(self, tree: Filter | None) -> list[User]:
@@ -127,8 +132,13 @@ class UserService:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _fields(self, resource: dict[str, Any], depts: Departments) -> tuple[str, Fields]:
-        return user_fields(resource, self.config, depts.id_for, self._leader)
+    async def _fields(self, resource: dict[str, Any]) -> tuple[str, Fields]:
+        await self.depts.load()
+        try:
+            return user_fields(resource, self.config, self.depts.id_for, self._leader)
+        except UnknownDepartment:
+            await self.depts.load(max_age=0.0)  # made since the last read?
+            return user_fields(resource, self.config, self.depts.id_for, self._leader)
 
     def _leader(self, scim_id: str) -> str:
         userid = self.userid(scim_id)
@@ -137,9 +147,7 @@ class UserService:
         return userid
 
     async def create(self, resource: dict[str, Any]) -> dict[str, Any]:
-        depts = Departments(self.client)
-        await depts.load()
-        userid, fields = self._fields(resource, depts)
+        userid, fields = await self._fields(resource)
         external_id = _external_id(resource)
         if not fields["email"] and not fields["mobile"]:
             raise invalid_value("WeCom needs emails[type eq \"work\"] or "
@@ -170,7 +178,8 @@ class UserService:
                        direct_leader=fields["direct_leader"],
                        **{k: fields[k] or None for k in _STR_FIELDS[1:]},
                        **kwargs_extra(kwargs))
-        return self.render(created, depts)
+        await self._cover([created])
+        return self.render(created)
 
     def _extra(self, number: str) -> dict[str, Any]:
         """The WeCom field that holds ``employeeNumber`` (empty clears it)."""
@@ -188,17 +197,13 @@ class UserService:
 
     async def patch(self, scim_id: str, body: Any) -> dict[str, Any]:
         userid, user = await self._current(scim_id)
-        depts = Departments(self.client)
-        await depts.load()
-        patched = apply_patch(self.render(user, depts), body)
-        return await self._write(scim_id, userid, user, patched, depts)
+        await self._cover([user])
+        patched = apply_patch(self.render(user), body)
+        return await self._write(scim_id, userid, user, patched)
 
-    async def _write(self, scim_id: str, userid: str, user: User, resource: dict[str, Any],
-                     depts: Departments | None = None) -> dict[str, Any]:
-        if depts is None:
-            depts = Departments(self.client)
-            await depts.load()
-        new_userid, fields = self._fields(resource, depts)
+    async def _write(self, scim_id: str, userid: str, user: User, resource: dict[str, Any]
+                     ) -> dict[str, Any]:
+        new_userid, fields = await self._fields(resource)
         if fields["department"] is None:  # a member always has one: keep it
             fields["department"] = wecom_fields(user, self.config)["department"]
         changes = self._changes(user, fields)
@@ -208,7 +213,8 @@ class UserService:
             await self._update(userid, changes, new_userid)
         self._remember(scim_id, new_userid, _external_id(resource))
         merged = user.model_copy(update=self._model_update(user, changes, new_userid))
-        return self.render(merged, depts)
+        await self._cover([merged])
+        return self.render(merged)
 
     def _changes(self, user: User, fields: Fields) -> dict[str, Any]:
         live = wecom_fields(user, self.config)

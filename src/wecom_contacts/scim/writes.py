@@ -8,14 +8,15 @@ retry. The write itself is never sent twice by this layer.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
 from ..client import AsyncClient
 from ..errors import ApiError, BadResponse, Conflict, TransportError, WeComError
-from .errors import ScimError, from_wecom, invalid_value
+from .errors import ScimError, from_wecom
 
-__all__ = ["Departments", "ambiguous", "reconciled"]
+__all__ = ["Departments", "UnknownDepartment", "ambiguous", "reconciled"]
 
 T = TypeVar("T")
 
@@ -55,17 +56,35 @@ async def read(doing: str, call: Awaitable[T]) -> T:
         raise from_wecom(exc, doing) from None
 
 
-class Departments:
-    """Department id ↔ path (``研发中心/后端``: names below the root, joined by ``/``)."""
+class UnknownDepartment(ScimError):
+    """A department path no WeCom department has (a 400)."""
 
-    def __init__(self, client: AsyncClient) -> None:
+
+class Departments:
+    """Department id ↔ path (``研发中心/后端``: names below the root, joined by ``/``).
+
+    Read at most every ``max_age`` seconds, and again at once when a request names a path or
+    a member holds a department the last read did not have; so a department made in the
+    admin console is usable immediately, and a rename shows within ``max_age``.
+    """
+
+    def __init__(self, client: AsyncClient, *, max_age: float = 30.0) -> None:
         self._client = client
         self._paths: dict[int, str] | None = None
         self._root_name = ""
+        self._read_at = 0.0
+        self.max_age = max_age
 
-    async def load(self) -> None:
-        if self._paths is not None:
+    async def cover(self, ids: Iterable[int]) -> None:
+        """Make sure the paths of ``ids`` are known (read again if one is not)."""
+        if self._paths is None or any(i not in self._paths for i in ids):
+            await self.load(max_age=0.0)
+
+    async def load(self, *, max_age: float | None = None) -> None:
+        limit = self.max_age if max_age is None else max_age
+        if self._paths is not None and time.monotonic() - self._read_at < limit:
             return
+        self._read_at = time.monotonic()
         departments = await read("reading departments", self._client.departments.list())
         by_id = {d.id: d for d in departments}
         paths: dict[int, str] = {}
@@ -102,8 +121,9 @@ class Departments:
                 wanted = stripped
         found = [i for i, p in self._paths.items() if p == wanted and (p or wanted == "")]
         if len(found) != 1:
-            raise invalid_value(
-                f"{'no' if not found else 'more than one'} WeCom department has the path {text!r} "
-                "given in urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
-            )
+            how_many = "no" if not found else "more than one"
+            raise UnknownDepartment(
+                400, f"{how_many} WeCom department has the path {text!r} given in "
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+                "invalidValue")
         return found[0]

@@ -12,7 +12,7 @@ from .app import create_app
 from .errors import ERRCODE_STATUS, ScimError
 from .idmap import IdMap, IdRow, MemoryIdMap, SQLiteIdMap
 from .mapping import DEFAULT_IGNORED, ScimConfig
-from .server import build_app, parse_tokens, serve
+from .server import app_from_env, build_app, parse_tokens, serve
 
 __all__ = [
     "DEFAULT_IGNORED",
@@ -23,6 +23,7 @@ __all__ = [
     "SQLiteIdMap",
     "ScimConfig",
     "ScimError",
+    "app_from_env",
     "build_app",
     "create_app",
     "parse_tokens",

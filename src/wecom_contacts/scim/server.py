@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 
 from .. import AsyncClient, LocalRateLimiter, RateLimiter, TokenStore
+from ..client import DEFAULT_BASE_URL
 from .app import create_app
 from .idmap import IdMap, MemoryIdMap, SQLiteIdMap
 from .mapping import ScimConfig
 
-__all__ = ["build_app", "parse_tokens", "serve"]
+__all__ = ["app_from_env", "build_app", "parse_tokens", "serve"]
 
 
 def parse_tokens(text: str | None) -> list[str]:
@@ -59,6 +60,26 @@ def build_app(
 
     return create_app(make_client, tokens=tokens, config=config, id_map=id_map,
                       base_url=public_url)
+
+
+def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
+    """The app from ``WECOM_*`` variables: ``uvicorn --factory wecom_contacts.scim:app_from_env``.
+
+    Reads WECOM_CORP_ID, WECOM_SECRET, WECOM_BASE_URL, WECOM_SCIM_TOKENS and, when set,
+    WECOM_SCIM_ID_MAP, WECOM_REDIS_URL, WECOM_SCIM_PUBLIC_URL.
+    """
+    env = os.environ if environ is None else environ
+    missing = [n for n in ("WECOM_CORP_ID", "WECOM_SECRET") if not env.get(n)]
+    if missing:
+        raise ValueError(f"environment variable(s) not set: {', '.join(missing)}")
+    return build_app(
+        corp_id=env["WECOM_CORP_ID"], secret=env["WECOM_SECRET"],
+        base_url=env.get("WECOM_BASE_URL") or DEFAULT_BASE_URL,
+        tokens=parse_tokens(env.get("WECOM_SCIM_TOKENS")),
+        id_map_path=env.get("WECOM_SCIM_ID_MAP") or None,
+        redis_url=env.get("WECOM_REDIS_URL") or None,
+        public_url=env.get("WECOM_SCIM_PUBLIC_URL", ""),
+    )
 
 
 def serve(app: Starlette, *, host: str, port: int, **uvicorn_options: Any) -> None:

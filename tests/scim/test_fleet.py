@@ -1,5 +1,5 @@
 """Two `wecom-contacts scim serve` processes behind one URL: tokens, rate limits and the id
-map shared (Redis, one SQLite file), one gettoken for both, no member data in their logs."""
+map shared on one Redis, one gettoken for both, no member data in their logs."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from .conftest import PATCH, TOKEN, user_doc
 pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("redis")]
 
 
-def _start(emu: EmulatorControl, redis_at: str, id_map: Path, log: Path
+def _start(emu: EmulatorControl, redis_at: str, log: Path
            ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "WECOM_CORP_ID": emu.corp_id, "WECOM_SECRET": emu.secret,
@@ -31,7 +31,7 @@ def _start(emu: EmulatorControl, redis_at: str, id_map: Path, log: Path
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
             [sys.executable, "-m", "wecom_contacts.cli", "scim", "serve", "--host",
-             "127.0.0.1", "--port", str(port), "--redis", redis_at, "--id-map", str(id_map)],
+             "127.0.0.1", "--port", str(port), "--redis", redis_at],
             env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     return proc, f"http://127.0.0.1:{port}"
@@ -53,8 +53,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def fleet(wecom_emulator: EmulatorControl, redis_url: str, tmp_path: Path  # noqa: F811
           ) -> Iterator[list[str]]:
-    procs = [_start(wecom_emulator, redis_url, tmp_path / "ids.sqlite", tmp_path / f"{i}.log")
-             for i in range(2)]
+    procs = [_start(wecom_emulator, redis_url, tmp_path / f"{i}.log") for i in range(2)]
     try:
         for proc, url in procs:
             _wait(url, proc)

@@ -23,14 +23,15 @@ def serve(
     id_map: Annotated[
         str | None,
         typer.Option("--id-map", metavar="PATH", envvar="WECOM_SCIM_ID_MAP",
-                     help="SQLite file (created 0600) keeping SCIM ids across renames and "
-                     "externalIds; default: in memory, lost at exit."),
+                     help="Where SCIM ids (stable across renames) and externalIds are kept: a "
+                     "SQLite file (created 0600) or a redis:// URL; default: on --redis if "
+                     "given, else in memory (lost at exit)."),
     ] = None,
     redis: Annotated[
         str | None,
         typer.Option("--redis", metavar="URL", envvar="WECOM_REDIS_URL",
-                     help="Share tokens and rate limits with other processes through this "
-                     "Redis (needs the redis extra)."),
+                     help="Share tokens, rate limits and SCIM ids with other processes "
+                     "through this Redis (needs the redis extra)."),
     ] = None,
     public_url: Annotated[
         str, typer.Option("--public-url", help="The URL providers use, for meta.location.")

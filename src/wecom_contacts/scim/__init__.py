@@ -12,7 +12,7 @@ from .app import create_app
 from .errors import ERRCODE_STATUS, ScimError
 from .idmap import IdMap, IdRow, MemoryIdMap, SQLiteIdMap
 from .mapping import DEFAULT_IGNORED, ScimConfig
-from .server import app_from_env, build_app, parse_tokens, serve
+from .server import app_from_env, build_app, open_id_map, parse_tokens, serve
 
 __all__ = [
     "DEFAULT_IGNORED",
@@ -26,6 +26,7 @@ __all__ = [
     "app_from_env",
     "build_app",
     "create_app",
+    "open_id_map",
     "parse_tokens",
     "serve",
 ]

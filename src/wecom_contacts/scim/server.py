@@ -15,7 +15,7 @@ from .app import create_app
 from .idmap import IdMap, MemoryIdMap, SQLiteIdMap
 from .mapping import ScimConfig
 
-__all__ = ["app_from_env", "build_app", "parse_tokens", "serve"]
+__all__ = ["app_from_env", "build_app", "open_id_map", "parse_tokens", "serve"]
 
 
 def parse_tokens(text: str | None) -> list[str]:
@@ -27,6 +27,20 @@ def parse_tokens(text: str | None) -> list[str]:
     if short:
         raise ValueError(f"{len(short)} bearer token(s) shorter than 16 characters")
     return tokens
+
+
+def open_id_map(where: str | None, redis_url: str | None = None) -> IdMap:
+    """``redis://…`` (or ``rediss://``, ``unix://``): on Redis; another text: a SQLite file;
+    nothing: on ``redis_url`` when the fleet shares a Redis, else in memory."""
+    if where and where.startswith(("redis://", "rediss://", "unix://")):
+        redis_url, where = where, None
+    if where:
+        return SQLiteIdMap(where)
+    if redis_url:
+        from .idmap_redis import RedisIdMap
+
+        return RedisIdMap.from_url(redis_url)
+    return MemoryIdMap()
 
 
 def build_app(
@@ -43,7 +57,8 @@ def build_app(
     """The app with its own AsyncClient (made at start-up, closed at shutdown).
 
     With ``redis_url``, tokens and rate limits are shared with every other process using the
-    same Redis (other SCIM instances, sync runs, ...): one ``gettoken`` for the fleet.
+    same Redis (other SCIM instances, sync runs, ...): one ``gettoken`` for the fleet; so are
+    the SCIM ids, unless ``id_map_path`` names a SQLite file.
     """
     store: TokenStore | None = None
     limiter: RateLimiter = LocalRateLimiter()
@@ -52,7 +67,7 @@ def build_app(
 
         store = RedisTokenStore.from_url(redis_url)
         limiter = RedisRateLimiter.from_url(redis_url, corp_id=corp_id)
-    id_map: IdMap = SQLiteIdMap(id_map_path) if id_map_path else MemoryIdMap()
+    id_map = open_id_map(id_map_path, redis_url)
 
     def make_client() -> AsyncClient:
         return AsyncClient(corp_id, secret, base_url=base_url, token_store=store,

@@ -76,3 +76,15 @@ def test_a_patch_that_changes_nothing_sends_no_write(
         {"op": "Replace", "path": "active", "value": "True"}]})
     assert same.status_code == 200
     assert wecom_emulator.calls("/cgi-bin/user/update") == before
+
+
+def test_group_create_whose_answer_is_lost_finds_the_tag_it_made(
+    scim: httpx.Client, wecom_emulator: EmulatorControl
+) -> None:
+    wecom_emulator.fault("/cgi-bin/tag/create", drop=True, after="after_handler")
+    response = scim.post("/Groups", json={
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Ops"})
+    assert response.status_code == 201, response.text
+    tags = wecom_emulator.directory()["tags"]
+    assert [(str(t["tagid"]), t["tagname"]) for t in tags] == [(response.json()["id"], "Ops")]
+    assert wecom_emulator.calls("/cgi-bin/tag/create") == 1

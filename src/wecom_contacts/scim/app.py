@@ -116,8 +116,14 @@ def create_app(
                     response = _respond(await handler(request))
             except ScimError as exc:
                 response = _error(exc)
-            except Exception:
-                log.exception("%s %s failed", request.method, template)
+            except Exception as exc:
+                # The type and the line only: an exception's text may quote member data.
+                tb = exc.__traceback__
+                while tb is not None and tb.tb_next is not None:
+                    tb = tb.tb_next
+                where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+                log.error("%s %s failed: %s at %s", request.method, template,
+                          type(exc).__name__, where)
                 response = _error(ScimError(500, "internal error"))
             # Only the route template and the status: no ids, filters or other member data.
             log.info("%s %s -> %d in %.0f ms", request.method, template, response.status_code,

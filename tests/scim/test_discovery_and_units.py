@@ -83,3 +83,18 @@ def test_patch_operations_on_a_resource() -> None:
                      {"op": "remove", "path": "emails", "value": [{"value": "A@X.CN"}]})
     assert "manager" not in removed[ENTERPRISE]
     assert [e["value"] for e in removed["emails"]] == ["a@home.cn"]
+
+
+def test_unknown_routes_and_methods_answer_in_scim_shape(scim: httpx.Client) -> None:
+    missing = scim.get("/Nothing")
+    assert missing.status_code == 404
+    assert missing.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    wrong = scim.delete("/Users")
+    assert (wrong.status_code, wrong.json()["status"]) == (405, "405")
+
+
+def test_a_create_answers_with_the_location_of_the_new_resource(scim: httpx.Client) -> None:
+    created = scim.post("/Users", json={"schemas": [CORE], "userName": "loc",
+                                        "emails": [{"value": "loc@example.com"}]})
+    assert created.status_code == 201
+    assert created.headers["location"] == created.json()["meta"]["location"] == "/Users/loc"

@@ -150,10 +150,10 @@ def create_app(
         return _list(request, found)
 
     async def create_user(request: Request) -> Any:
-        return 201, await users().create(await _json(request))
+        return 201, _project(request, await users().create(await _json(request)))
 
     async def create_group(request: Request) -> Any:
-        return 201, await groups().create(await _json(request))
+        return 201, _project(request, await groups().create(await _json(request)))
 
     async def one_user(request: Request) -> Any:
         scim_id = request.path_params["id"]
@@ -208,14 +208,25 @@ def create_app(
     ]
     routes = [Route(path, endpoint(handler, path), methods=methods)
               for path, handler, methods in table]
-    return Starlette(routes=routes, lifespan=lifespan)
+
+    async def no_route(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 404)
+        return _error(ScimError(status, "no such endpoint" if status == 404
+                                else f"{request.method} is not allowed here"))
+
+    return Starlette(routes=routes, lifespan=lifespan,
+                     exception_handlers={404: no_route, 405: no_route})
 
 
 def _respond(result: Any) -> Response:
     status, body = result if isinstance(result, tuple) else (200, result)
     if body is None:
         return Response(status_code=status)
-    return JSONResponse(body, status_code=status, media_type=SCIM_JSON)
+    response = JSONResponse(body, status_code=status, media_type=SCIM_JSON)
+    location = body.get("meta", {}).get("location") if isinstance(body, dict) else None
+    if status == 201 and location:
+        response.headers["Location"] = location
+    return response
 
 
 def _error(exc: ScimError) -> Response:
@@ -252,11 +263,13 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 
 def _wants_members(request: Request, tree: Any) -> bool:
+    """Whether tag members must be read: shown, or named by the filter."""
+    if tree is not None and "members" in request.query_params.get("filter", "").lower():
+        return True
     attributes = _names(request, "attributes")
-    excluded = _names(request, "excludedAttributes")
-    if "members" in excluded:
+    if "members" in _names(request, "excludedAttributes"):
         return False
-    return not attributes or "members" in attributes or tree is not None
+    return not attributes or any(a.split(".")[0] == "members" for a in attributes)
 
 
 def _names(request: Request, param: str) -> set[str]:
@@ -287,7 +300,7 @@ _ALWAYS = frozenset({"schemas", "id", "meta"})
 def _project(request: Request, resource: dict[str, Any]) -> dict[str, Any]:
     """``attributes`` keeps only the named ones; ``excludedAttributes`` drops them."""
     attributes = _names(request, "attributes")
-    excluded = _names(request, "excludedattributes") | _names(request, "excludedAttributes")
+    excluded = _names(request, "excludedAttributes")
     if not attributes and not excluded:
         return resource
     out: dict[str, Any] = {}

@@ -48,6 +48,10 @@ def serve(
                      "(repeatable), e.g. nickName; password, locale, preferredLanguage "
                      "and timezone always are."),
     ] = None,
+    groups: Annotated[
+        str, typer.Option("--groups", metavar="tags|departments",
+                          help="What a SCIM Group is in WeCom.")
+    ] = "tags",
     default_department: Annotated[
         int, typer.Option("--default-department", help="Department of users that name none.")
     ] = 1,
@@ -63,7 +67,7 @@ def serve(
         raise usage_error("missing --corp-id / --secret (or WECOM_CORP_ID / WECOM_SECRET)")
     try:
         tokens = parse_tokens(os.environ.get("WECOM_SCIM_TOKENS"))
-        config = ScimConfig(default_department=default_department,
+        config = ScimConfig(default_department=default_department, groups=groups,
                             employee_number=employee_number,
                             ignore=DEFAULT_IGNORED | set(ignore or ()))
     except ValueError as exc:

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..client import AsyncClient
+from .dept_groups import DepartmentGroupService
 from .errors import ScimError, invalid_syntax, invalid_value, not_found
 from .filter import parse_filter
 from .groups import GroupService
@@ -42,7 +43,7 @@ class _Services:
     def __init__(self) -> None:
         self.client: AsyncClient | None = None
         self.users: UserService | None = None
-        self.groups: GroupService | None = None
+        self.groups: GroupService | DepartmentGroupService | None = None
 
 
 def create_app(
@@ -73,7 +74,8 @@ def create_app(
     def bind(api: AsyncClient) -> None:
         services.client = api
         services.users = UserService(api, config, ids, base)
-        services.groups = GroupService(api, ids, services.users, base)
+        kind = DepartmentGroupService if config.groups == "departments" else GroupService
+        services.groups = kind(api, ids, services.users, base)
 
     if isinstance(client, AsyncClient):
         bind(client)
@@ -136,7 +138,7 @@ def create_app(
         assert services.users is not None
         return services.users
 
-    def groups() -> GroupService:
+    def groups() -> GroupService | DepartmentGroupService:
         assert services.groups is not None
         return services.groups
 

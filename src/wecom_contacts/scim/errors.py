@@ -84,6 +84,9 @@ ERRCODE_STATUS: Final[dict[int, tuple[int, str | None]]] = {
     46004: (400, "invalidValue"),  # user does not exist
     60003: (400, "invalidValue"),  # department not found
     40068: (404, None),  # tag id not found
+    60005: (409, None),  # department still has members
+    60006: (409, None),  # department still has sub-departments
+    60008: (409, "uniqueness"),  # department name taken under that parent
     301036: (400, "mutability"),  # userid cannot be changed
     45009: (429, None),  # API frequency limit
     45033: (429, None),  # API concurrency limit

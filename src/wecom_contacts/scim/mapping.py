@@ -42,6 +42,8 @@ class ScimConfig:
 
     Args:
         default_department: the department of a user whose SCIM record names none.
+        groups: what a SCIM Group is: ``"tags"`` (members = tag users) or ``"departments"``
+            (displayName = the department path, members = its direct members).
         employee_number: where ``employeeNumber`` goes: ``"alias"``, ``"extattr:<name>"`` (a
             custom text attribute defined in the admin console), or None to refuse it.
         ignore: attribute paths (case-insensitive, e.g. ``"preferredLanguage"``,
@@ -51,11 +53,14 @@ class ScimConfig:
     """
 
     default_department: int = 1
+    groups: str = "tags"
     employee_number: str | None = None
     ignore: frozenset[str] = DEFAULT_IGNORED
     to_invite: bool = False
 
     def __post_init__(self) -> None:
+        if self.groups not in ("tags", "departments"):
+            raise ValueError("groups must be 'tags' or 'departments'")
         if self.employee_number not in (None, "alias") and not (
             self.employee_number.startswith("extattr:") and len(self.employee_number) > 8
         ):
@@ -68,12 +73,18 @@ _LIMITS: dict[str, tuple[int, str]] = {
     "userid": (64, "bytes"), "name": (64, "characters"), "alias": (64, "characters"),
     "mobile": (32, "characters"), "email": (64, "bytes"), "position": (128, "characters"),
     "telephone": (32, "bytes"), "address": (128, "characters"), "tagname": (32, "characters"),
+    "department": (64, "bytes"),
 }
 _USER_CORE = {"schemas", "id", "externalid", "meta", "username", "name", "displayname",
               "title", "active", "emails", "phonenumbers", "addresses", "groups"}
 _EMPTY_USER: Fields = {"name": "", "email": "", "mobile": "", "telephone": "", "position": "",
                        "address": "", "enable": True, "department": None, "direct_leader": [],
                        "employee_number": ""}
+
+
+def check_length(field_name: str, value: str, attribute: str) -> str:
+    """A SCIM 400 naming ``attribute`` when ``value`` is longer than WeCom holds."""
+    return _check_length(field_name, value, attribute)
 
 
 def _check_length(field_name: str, value: str, attribute: str) -> str:
@@ -285,17 +296,19 @@ def user_to_scim(user: User, *, scim_id: str, external_id: str | None, config: S
     return out
 
 
-def group_fields(resource: Mapping[str, Any]) -> tuple[str, list[str]]:
-    """``(tag name, member SCIM ids)`` from a SCIM Group."""
+def group_fields(resource: Mapping[str, Any], *, limit: str | None = "tagname"
+                 ) -> tuple[str, list[str]]:
+    """``(display name, member SCIM ids)`` from a SCIM Group; ``limit``: the length rule."""
     check_schemas(resource, (GROUP, ENTRA_GROUP_SCHEMA))
     get = {k.lower(): v for k, v in resource.items()}
     for key, value in get.items():
         if key not in ("schemas", "id", "externalid", "meta", "displayname", "members") \
                 and not _empty(value):
-            raise invalid_value(f"attribute {key} cannot be stored: a WeCom tag has a name "
+            raise invalid_value(f"attribute {key} cannot be stored: a group has a name "
                                 "and member users only")
-    name = _check_length("tagname", _text(get.get("displayname"), "displayName"),
-                         "displayName")
+    name = _text(get.get("displayname"), "displayName")
+    if limit is not None:
+        _check_length(limit, name, "displayName")
     if not name:
         raise invalid_value("displayName is required")
     members = get.get("members") or []

@@ -107,6 +107,10 @@ class Departments:
             path(dept_id)
         self._paths = paths
 
+    def ids(self) -> list[int]:
+        assert self._paths is not None
+        return list(self._paths)
+
     def path(self, dept_id: int) -> str:
         assert self._paths is not None
         return self._paths.get(dept_id, str(dept_id))

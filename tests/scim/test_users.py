@@ -64,6 +64,8 @@ def test_list_users_pages_with_start_index_and_count(
     ('displayName sw "Alice" and title pr', ["bob"]),
     ('externalId eq "e-bob"', ["bob"]),
     ('emails[type eq "work" and value ew "alice@example.com"]', ["alice"]),
+    ('emails[type eq "work"].value eq "BOB@example.com"', ["bob"]),
+    ('not (userName eq "alice")', ["bob"]),
 ])
 def test_filter_selects_the_matching_users(
     scim: httpx.Client, expression: str, expected: list[str]

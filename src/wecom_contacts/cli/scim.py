@@ -52,6 +52,10 @@ def serve(
         str, typer.Option("--groups", metavar="tags|departments",
                           help="What a SCIM Group is in WeCom.")
     ] = "tags",
+    invite: Annotated[
+        bool, typer.Option("--invite/--no-invite",
+                           help="Send WeCom's invitation to members created through SCIM.")
+    ] = False,
     default_department: Annotated[
         int, typer.Option("--default-department", help="Department of users that name none.")
     ] = 1,
@@ -68,6 +72,7 @@ def serve(
     try:
         tokens = parse_tokens(os.environ.get("WECOM_SCIM_TOKENS"))
         config = ScimConfig(default_department=default_department, groups=groups,
+                            to_invite=invite,
                             employee_number=employee_number,
                             ignore=DEFAULT_IGNORED | set(ignore or ()))
     except ValueError as exc:

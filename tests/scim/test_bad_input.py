@@ -132,3 +132,9 @@ def test_wecom_conflicts_are_409_uniqueness(scim: httpx.Client, seeded: Emulator
     taken = user_doc("bob", emails=[{"value": "lead@example.com", "type": "work"}])
     _refused(scim.post("/Users", json=taken), 409, "uniqueness")
     assert member(seeded, "bob") is None
+
+
+def test_a_body_over_one_megabyte_is_413(scim: httpx.Client, seeded: EmulatorControl) -> None:
+    huge = user_doc("alice", title="x" * 1_100_000)
+    _refused(scim.post("/Users", json=huge), 413)
+    _nothing_written(seeded)

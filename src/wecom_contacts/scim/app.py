@@ -237,9 +237,14 @@ def _error(exc: ScimError) -> Response:
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ScimError(413, f"request body larger than {MAX_BODY} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():  # stop reading at the limit, not after the body
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ScimError(413, f"request body larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     try:
         body = json.loads(raw)
     except ValueError as exc:

@@ -53,6 +53,7 @@ def create_app(
     config: ScimConfig | None = None,
     id_map: IdMap | None = None,
     base_url: str = "",
+    close_id_map: bool = False,
 ) -> Starlette:
     """The SCIM service provider in front of WeCom.
 
@@ -62,6 +63,7 @@ def create_app(
         tokens: the accepted bearer tokens; anything else is answered 401.
         id_map: where SCIM ids and externalIds are kept (``MemoryIdMap`` by default).
         base_url: the public URL the app is served under, for ``meta.location``.
+        close_id_map: close ``id_map`` (if it has ``close()``) at shutdown.
     """
     accepted = [t.encode("utf-8") for t in tokens if t]
     if not accepted:
@@ -92,6 +94,9 @@ def create_app(
         finally:
             if owned is not None:
                 await owned.aclose()
+            closer = getattr(ids, "close", None)
+            if close_id_map and callable(closer):
+                closer()
 
     def authorised(request: Request) -> bool:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")

@@ -74,7 +74,7 @@ def build_app(
                            rate_limiter=limiter)
 
     return create_app(make_client, tokens=tokens, config=config, id_map=id_map,
-                      base_url=public_url)
+                      base_url=public_url, close_id_map=True)
 
 
 def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:

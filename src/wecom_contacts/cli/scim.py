@@ -63,8 +63,11 @@ def serve(
     """Serve /Users, /Groups and discovery; bearer tokens come from WECOM_SCIM_TOKENS."""
     import os
 
-    from ..scim import DEFAULT_IGNORED, ScimConfig, build_app, parse_tokens
-    from ..scim import serve as run
+    try:
+        from ..scim import DEFAULT_IGNORED, ScimConfig, build_app, parse_tokens
+        from ..scim import serve as run
+    except ImportError as exc:
+        raise usage_error(str(exc)) from None
 
     settings = use(ctx).settings()
     if not settings.corp_id or not settings.secret:
@@ -77,7 +80,10 @@ def serve(
                             ignore=DEFAULT_IGNORED | set(ignore or ()))
     except ValueError as exc:
         raise usage_error(str(exc)) from None
-    app_ = build_app(corp_id=settings.corp_id, secret=settings.secret,
-                     base_url=settings.base_url, tokens=tokens, config=config,
-                     id_map_path=id_map, redis_url=redis, public_url=public_url)
+    try:
+        app_ = build_app(corp_id=settings.corp_id, secret=settings.secret,
+                         base_url=settings.base_url, tokens=tokens, config=config,
+                         id_map_path=id_map, redis_url=redis, public_url=public_url)
+    except (ImportError, ValueError) as exc:  # the redis extra missing, a bad Redis URL
+        raise usage_error(str(exc)) from None
     run(app_, host=host, port=port)

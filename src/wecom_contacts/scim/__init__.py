@@ -8,6 +8,13 @@ Needs the ``scim`` extra (Starlette, uvicorn, scim2-filter-parser).
 
 from __future__ import annotations
 
+try:
+    import scim2_filter_parser as _parser  # type: ignore[import-untyped] # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "wecom_contacts.scim needs scim2-filter-parser: pip install 'wecom-contacts[scim]'"
+    ) from exc
+
 from .app import create_app
 from .errors import ERRCODE_STATUS, ScimError
 from .idmap import IdMap, IdRow, MemoryIdMap, SQLiteIdMap

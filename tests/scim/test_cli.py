@@ -37,3 +37,14 @@ def test_serve_refuses_an_unknown_employee_number_field() -> None:
                                 env={**CREDENTIALS, "WECOM_SCIM_TOKENS": "x" * 20})
     assert result.exit_code == 2
     assert "employee_number" in result.output
+
+
+@pytest.mark.parametrize("argv, reason", [
+    (["--redis", "notaurl"], "Redis URL"),
+    (["--groups", "teams"], "groups must be 'tags' or 'departments'"),
+])
+def test_serve_refuses_bad_options(argv: list[str], reason: str) -> None:
+    result = CliRunner().invoke(app, ["scim", "serve", *argv],
+                                env={**CREDENTIALS, "WECOM_SCIM_TOKENS": "x" * 20})
+    assert result.exit_code == 2
+    assert reason in result.output

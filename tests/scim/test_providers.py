@@ -173,6 +173,9 @@ def test_okta_put_of_the_full_user_changes_what_differs(
     deactivated = scim.put(f"/Users/{created.json()['id']}", json={**full, "active": False})
     assert deactivated.json()["active"] is False
     assert member(wecom_emulator, "test.user@okta.local")["enable"] == 0  # type: ignore[index]
+    # A PUT that leaves `active` out keeps the member as it is (no silent re-enabling).
+    without = {k: v for k, v in full.items() if k != "active"}
+    assert scim.put(f"/Users/{created.json()['id']}", json=without).json()["active"] is False
 
 
 def test_okta_group_push_creates_the_tag_and_patches_members(

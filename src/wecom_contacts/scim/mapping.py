@@ -27,6 +27,8 @@ __all__ = [
     "wecom_fields",
 ]
 
+# ``enable`` and ``department`` are None when the record leaves them out: a new member is
+# enabled and placed in the default department; an existing one keeps its own.
 Fields = dict[str, Any]
 
 # Sent by default by Okta (password, locale) and Entra ID (preferredLanguage, ...); none is
@@ -78,7 +80,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
 _USER_CORE = {"schemas", "id", "externalid", "meta", "username", "name", "displayname",
               "title", "active", "emails", "phonenumbers", "addresses", "groups"}
 _EMPTY_USER: Fields = {"name": "", "email": "", "mobile": "", "telephone": "", "position": "",
-                       "address": "", "enable": True, "department": None, "direct_leader": [],
+                       "address": "", "enable": None, "department": None, "direct_leader": [],
                        "employee_number": ""}
 
 

@@ -158,7 +158,7 @@ class UserService:
             kwargs.update(self._extra(fields["employee_number"]))
         if fields["direct_leader"]:
             kwargs["direct_leader"] = fields["direct_leader"]
-        if not fields["enable"]:
+        if fields["enable"] is False:
             kwargs["enable"] = False
 
         async def write() -> None:
@@ -174,7 +174,7 @@ class UserService:
         scim_id = self.scim_id(userid)
         self._remember(scim_id, userid, external_id)
         created = User(userid=userid, name=fields["name"], department=[department],
-                       main_department=department, enable=1 if fields["enable"] else 0,
+                       main_department=department, enable=0 if fields["enable"] is False else 1,
                        direct_leader=fields["direct_leader"],
                        **{k: fields[k] or None for k in _STR_FIELDS[1:]},
                        **kwargs_extra(kwargs))
@@ -222,7 +222,7 @@ class UserService:
         for key in _STR_FIELDS:
             if fields[key] != live[key]:
                 changes[key] = fields[key]
-        if fields["enable"] != live["enable"]:
+        if fields["enable"] is not None and fields["enable"] != live["enable"]:
             changes["enable"] = fields["enable"]
         if fields["direct_leader"] != live["direct_leader"]:
             changes["direct_leader"] = fields["direct_leader"]

@@ -1,0 +1,218 @@
+"""The contract every source implements: records, fields, a fingerprint, errors, a registry.
+
+A *source* is where the desired directory comes from (an HR export, an LDAP tree, a SQL
+query). It yields :class:`Record` objects keyed by the source's own field names (a column
+header, an LDAP attribute, a SQL column); the mapping (``wecom_contacts.sources.mapping``)
+turns them into the desired directory the planner takes. Sources know nothing of WeCom.
+
+    SourceError (a DesiredStateError: the CLI ends with exit 2, "bad file")
+
+Input types are registered by name (``register_source_type("csv", factory)``); the mapping
+file's ``input:`` block names one (``type: csv``) with its options. An unknown type name
+``x`` is looked up once by importing ``wecom_contacts.sources.x``, so a new connector module
+registers itself without any other file changing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from ..sync.errors import DesiredStateError
+
+__all__ = [
+    "ENTITIES",
+    "Entity",
+    "FingerprintTracker",
+    "InputSpec",
+    "Record",
+    "Source",
+    "SourceError",
+    "SourceFactory",
+    "SourceFingerprint",
+    "Value",
+    "open_source",
+    "register_source_type",
+    "source_types",
+]
+
+Entity = Literal["members", "departments", "tags"]
+ENTITIES: tuple[Entity, ...] = ("members", "departments", "tags")
+
+Value = str | list[str] | None
+"""One field of a record: text, a list (a multi-valued LDAP attribute), or None (empty)."""
+
+
+class SourceError(DesiredStateError):
+    """A source cannot be read, or one of its records is wrong.
+
+    ``where`` names the file and place (``"hr.csv, row 12"``, ``"uid=x,ou=people,…"``,
+    ``"members query, row 7"``, ``"hr-mapping.yaml, line 8"``); ``field`` the column,
+    attribute or mapping key, if any. The message reads ``"{where}: {message}"``.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One row / entry of a source, keyed by the source's own field names."""
+
+    values: Mapping[str, Value]
+    where: str  # "hr.csv, row 12": every error about this record starts with it
+
+    def get(self, name: str) -> Value:
+        return self.values.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFingerprint:
+    """What a complete read saw: the kind of source, records per entity, and a sha256 over
+    the records in a canonical order (the same data in another row order gives the same
+    digest; any changed value gives another)."""
+
+    kind: str
+    counts: Mapping[str, int]
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "counts": dict(self.counts), "sha256": self.sha256}
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What the mapping reads from. A source may offer only some entities (often members)."""
+
+    @property
+    def name(self) -> str:
+        """For messages: ``"hr.csv"``, ``"ldap://dc.example:389 ou=people"``."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """The registered type name (``"csv"``, ``"xlsx"``, ``"ldap"``, ``"sql"``)."""
+        ...
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        """The entities this source can give records for."""
+        ...
+
+    def fields(self, entity: Entity) -> Sequence[str] | None:
+        """The field names records of ``entity`` can hold (to check the mapping's names
+        before reading), or None when the source cannot tell in advance."""
+        ...
+
+    def records(self, entity: Entity) -> Iterator[Record]:
+        """Every record of ``entity``; raises SourceError when the source cannot be read
+        completely (a read that stops early must never look like a short directory)."""
+        ...
+
+    def fingerprint(self) -> SourceFingerprint:
+        """After every ``records()`` iterator was read to its end; SourceError before."""
+        ...
+
+
+def _canonical(record: Record) -> bytes:
+    values = {k: v for k, v in record.values.items() if v is not None and v != ""}
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass
+class FingerprintTracker:
+    """Helper for sources: wrap each ``records()`` iterator with :meth:`track`; the
+    fingerprint is available once every tracked entity was read to its end."""
+
+    kind: str
+    name: str
+    _digests: dict[str, list[bytes]] = field(default_factory=dict)
+    _open: set[str] = field(default_factory=set)
+
+    def track(self, entity: Entity, records: Iterable[Record]) -> Iterator[Record]:
+        digests: list[bytes] = []
+        self._open.add(entity)
+        self._digests.pop(entity, None)
+        for record in records:
+            digests.append(hashlib.sha256(_canonical(record)).digest())
+            yield record
+        self._digests[entity] = digests
+        self._open.discard(entity)
+
+    def fingerprint(self) -> SourceFingerprint:
+        if self._open or not self._digests:
+            raise SourceError("the source has not been read completely, so it has no "
+                              "fingerprint yet", where=self.name)
+        total = hashlib.sha256()
+        counts: dict[str, int] = {}
+        for entity in sorted(self._digests):
+            digests = sorted(self._digests[entity])
+            counts[entity] = len(digests)
+            total.update(f"{entity}\n{len(digests)}\n".encode())
+            for digest in digests:
+                total.update(digest)
+        return SourceFingerprint(self.kind, counts, total.hexdigest())
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    """The mapping file's ``input:`` block: the type, its options, and where it was written.
+
+    ``base_dir`` resolves relative paths (the mapping file's folder); ``locate(key)`` gives
+    ``"mapping.yaml, line N"`` for an option key (or the block itself for ``None``), so a
+    factory can report a bad option where the user wrote it.
+    """
+
+    type: str
+    options: Mapping[str, Any]
+    base_dir: Path = Path(".")
+    where: str = ""
+    locate: Callable[[str | None], str] | None = None
+
+    def where_of(self, key: str | None = None) -> str:
+        return self.locate(key) if self.locate is not None else self.where
+
+
+SourceFactory = Callable[[InputSpec], Source]
+"""Builds a source from an input block; raises SourceError for bad options (use
+``spec.where_of(option)``) and may open connections lazily, in ``records()``."""
+
+_REGISTRY: dict[str, SourceFactory] = {}
+_BUILTIN = ("csv", "xlsx")  # modules of this package registering themselves on import
+
+
+def register_source_type(name: str, factory: SourceFactory, *, replace: bool = False) -> None:
+    """Make ``type: name`` usable in a mapping's ``input:`` block."""
+    if name in _REGISTRY and not replace and _REGISTRY[name] is not factory:
+        raise ValueError(f"source type {name!r} is already registered")
+    _REGISTRY[name] = factory
+
+
+def _load(name: str) -> None:
+    if name in _REGISTRY or not name.isidentifier():
+        return
+    try:
+        importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.{name}":
+            raise  # the connector exists but its dependency (an extra) is missing
+
+
+def source_types() -> list[str]:
+    """The registered input type names (the built-in ones loaded)."""
+    for name in _BUILTIN:
+        _load(name)
+    return sorted(_REGISTRY)
+
+
+def open_source(spec: InputSpec) -> Source:
+    """The source an input block describes."""
+    _load(spec.type)
+    factory = _REGISTRY.get(spec.type)
+    if factory is None:
+        raise SourceError(f"unknown input type {spec.type!r} (known: "
+                          f"{', '.join(source_types())})", where=spec.where_of("type"),
+                          field="type")
+    return factory(spec)

@@ -180,7 +180,8 @@ SourceFactory = Callable[[InputSpec], Source]
 ``spec.where_of(option)``) and may open connections lazily, in ``records()``."""
 
 _REGISTRY: dict[str, SourceFactory] = {}
-_BUILTIN = ("csv", "xlsx")  # modules of this package registering themselves on import
+# built-in types whose module name differs from the type name
+_BUILTIN = {"csv": "csv_file", "xlsx": "xlsx"}
 
 
 def register_source_type(name: str, factory: SourceFactory, *, replace: bool = False) -> None:
@@ -193,10 +194,11 @@ def register_source_type(name: str, factory: SourceFactory, *, replace: bool = F
 def _load(name: str) -> None:
     if name in _REGISTRY or not name.isidentifier():
         return
+    module = f"{__package__}.{_BUILTIN.get(name, name)}"
     try:
-        importlib.import_module(f"{__package__}.{name}")
+        importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.{name}":
+        if exc.name != module:
             raise  # the connector exists but its dependency (an extra) is missing
 
 

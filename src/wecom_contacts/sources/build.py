@@ -1,0 +1,223 @@
+"""A source read through a mapping → the desired directory the planner takes, with every problem.
+
+The whole source is read before anything is decided: a row that fails is a problem naming the
+row and column, all problems are collected (``source preview`` shows them all), and a caller
+that plans refuses the result while it has any error (``SourceResult.raise_for_problems``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..sync.model import (
+    UNIQUE_FIELDS,
+    DesiredDepartment,
+    DesiredDirectory,
+    DesiredTag,
+    DesiredUser,
+    split_path,
+    unique_key,
+)
+from ..sync.schema import SchemaError, parse_document
+from .base import Record, Source, SourceError, SourceFingerprint
+from .mapping_file import LoadedMapping
+from .members import MemberReader, RowResult
+
+__all__ = ["Problem", "SourceResult", "build_directory"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with a row (or the mapping): where, what, and whether it blocks a sync."""
+
+    where: str
+    message: str
+    field: str | None = None
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"where": self.where, "message": self.message, "field": self.field,
+                "severity": self.severity}
+
+
+@dataclass
+class SourceResult:
+    """The desired directory a source gives, what was counted on the way, and the problems."""
+
+    directory: DesiredDirectory
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    fingerprint: SourceFingerprint | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def raise_for_problems(self) -> None:
+        """SourceError naming the first error (and counting the others), if there is one."""
+        errors = self.errors
+        if errors:
+            more = f" (and {len(errors) - 1} more problem(s); `wecom-contacts source " \
+                   "preview` lists them all)" if len(errors) > 1 else ""
+            raise SourceError(errors[0].message + more, where=errors[0].where,
+                              field=errors[0].field)
+
+
+def _check_fields(reader: MemberReader, lm: LoadedMapping, source: Source) -> None:
+    if "members" not in source.entities:
+        raise SourceError(f"{source.name} has no members to read", where=lm.where(("members",)))
+    known = source.fields("members")
+    if known is None:
+        return
+    for column, path in reader.referenced.items():
+        if column not in known:
+            close = difflib.get_close_matches(column, list(known), n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            shown = ", ".join(list(known)[:30])
+            raise SourceError(f"column {column!r} is not in {source.name} ({hint}its columns: "
+                              f"{shown})", where=lm.where(path), field=column)
+
+
+class _Builder:
+    def __init__(self, lm: LoadedMapping, source: Source) -> None:
+        self.lm = lm
+        self.source = source
+        self.reader = MemberReader(lm)
+        self.problems: list[Problem] = []
+        self.counts = {"records": 0, "members": 0, "leavers": 0, "dropped": 0, "filtered": 0}
+        self.users: list[DesiredUser] = []
+        self.rows: list[RowResult] = []  # per user, for leaders and tags
+
+    def problem(self, where: str, message: str, column: str | None = None,
+                severity: Literal["error", "warning"] = "error") -> None:
+        place = f"{where}, column {column}" if column else where
+        self.problems.append(Problem(place, message, column, severity))
+
+    def add(self, record: Record) -> None:
+        self.counts["records"] += 1
+        row = self.reader.read(record)
+        if row.kind in ("dropped", "filtered"):
+            self.counts[row.kind] += 1
+            return
+        self.counts["leavers" if row.kind == "leaver" else "members"] += 1
+        for column, message in row.problems:
+            self.problem(record.where, message, column)
+        if row.user is None:
+            return
+        try:
+            desired = parse_document({"users": [row.user]}, origin=lambda p: record.where)
+        except SchemaError as exc:
+            column = self.reader.columns.get(exc.field or "") if exc.field else None
+            if column is None and len(exc.path) > 2 and exc.path[2] == "departments":
+                column = self.reader.columns.get("departments")
+            self.problem(record.where, exc.message, column)
+            return
+        assert desired.users is not None
+        self.users.append(desired.users[0])
+        self.rows.append(row)
+
+    def check_unique(self) -> None:
+        seen: dict[str, DesiredUser] = {}
+        owners: dict[tuple[str, str], DesiredUser] = {}
+        for user in self.users:
+            other = seen.setdefault(user.userid.lower(), user)
+            if other is not user:
+                self.problem(user.origin, f"userid {user.userid!r} is also given by "
+                             f"{other.origin}", self.reader.columns.get("userid"))
+            for name in UNIQUE_FIELDS:
+                value = user.fields.get(name)
+                if not value:
+                    continue
+                holder = owners.setdefault(unique_key(name, value), user)
+                if holder is not user:
+                    self.problem(user.origin, f"{name} {value!r} is also given to "
+                                 f"{holder.userid!r} ({holder.origin}); no two members may "
+                                 "share it", self.reader.columns.get(name))
+
+    def link_leaders(self) -> None:
+        spec = self.reader.spec.direct_leader
+        if spec is None:
+            return
+        by_key: dict[str, str] = {}
+        if spec.match:
+            for user, row in zip(self.users, self.rows, strict=True):
+                if row.match_key:
+                    by_key.setdefault(row.match_key, user.userid)
+        for user, row in zip(self.users, self.rows, strict=True):
+            if not row.leader_keys:
+                continue
+            found: list[str] = []
+            for key in row.leader_keys:
+                userid = by_key.get(key) if spec.match else key
+                if userid is None:
+                    self.problem(user.origin, f"direct leader {key!r} is not among the members "
+                                 f"(no row has {spec.match} {key!r}); left out", spec.column,
+                                 "warning")
+                elif userid.lower() != user.userid.lower() and userid not in found:
+                    found.append(userid)
+            if found:
+                user.direct_leader = found[:5]
+
+    def departments(self) -> list[DesiredDepartment] | None:
+        if not self.lm.mapping.departments.manage or self.reader.department is None:
+            return None
+        by_path: dict[tuple[str, ...], DesiredDepartment] = {}
+        root: tuple[str, str] | None = None
+        for user in self.users:
+            for member in user.departments or ():
+                if not isinstance(member.department, str):
+                    continue
+                parts = split_path(member.department)
+                if root is None:
+                    root = (parts[0], user.origin)
+                elif parts[0] != root[0]:
+                    self.problem(user.origin, f"department {member.department!r} does not start "
+                                 f"with the root {root[0]!r} of {root[1]}: all paths share one "
+                                 "root (set members.department.root to the company's root "
+                                 "department)", self.reader.columns.get("departments"))
+                    continue
+                for depth in range(1, len(parts) + 1):
+                    # the root is matched to WeCom's root, never renamed after a member's path
+                    origin = "implied" if depth == 1 else user.origin
+                    by_path.setdefault(parts[:depth], DesiredDepartment(parts[:depth],
+                                                                        origin=origin))
+        return sorted(by_path.values(), key=lambda d: len(d.path))
+
+    def tags(self) -> list[DesiredTag] | None:
+        spec = self.reader.spec.tags
+        if spec is None:
+            return None
+        tags: dict[str, DesiredTag] = {}
+        for user, row in zip(self.users, self.rows, strict=True):
+            for name in row.tags:
+                if len(name) > 32:
+                    self.problem(user.origin, f"tag name {name!r} is longer than 32 characters",
+                                 spec.column)
+                    continue
+                tag = tags.setdefault(name, DesiredTag(name, users=[], origin=user.origin))
+                assert tag.users is not None
+                tag.users.append(user.userid)
+        return list(tags.values())
+
+
+def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
+    """Read every record of ``source`` through the mapping (SourceError if the mapping does
+    not fit the source, or the source cannot be read completely)."""
+    builder = _Builder(lm, source)
+    _check_fields(builder.reader, lm, source)
+    for record in source.records("members"):
+        builder.add(record)
+    fingerprint = source.fingerprint()
+    builder.check_unique()
+    builder.link_leaders()
+    directory = DesiredDirectory(departments=builder.departments(), users=builder.users,
+                                 tags=builder.tags(), source=source.name)
+    counts = dict(builder.counts)
+    counts["departments"] = len(directory.departments or ())
+    counts["tags"] = len(directory.tags or ())
+    return SourceResult(directory, builder.problems, counts, fingerprint)

@@ -1,0 +1,154 @@
+"""The ``csv`` input type: any header, any common encoding and delimiter.
+
+Options: ``path`` (relative to the mapping file), ``encoding`` (detected: UTF-8 with or
+without BOM, GB18030/GBK, UTF-16), ``delimiter`` (detected from the header line among
+comma, semicolon, tab and ``|``; ``tab`` may be written for ``"\\t"``), ``header_row``
+(1-based, default 1: rows above it are skipped, e.g. a title line HR tools put first).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .._textio import TextDecodeError, decode_text
+from .base import (
+    Entity,
+    FingerprintTracker,
+    InputSpec,
+    Record,
+    SourceError,
+    SourceFingerprint,
+    register_source_type,
+)
+
+__all__ = ["CsvSource", "decode_file", "detect_delimiter", "options_error", "split_table"]
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+class CsvOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    encoding: str | None = None
+    delimiter: str | None = Field(None, min_length=1)
+    header_row: int = Field(1, ge=1)
+
+
+def options_error(exc: ValidationError, spec: InputSpec) -> SourceError:
+    """A pydantic error about an input option, named by its mapping line."""
+    first = exc.errors()[0]
+    key = str(first["loc"][0]) if first["loc"] else None
+    message = f"unknown option {key!r} for type {spec.type}" \
+        if first["type"] == "extra_forbidden" else f"{key}: {first['msg']}"
+    return SourceError(message, where=spec.where_of(key), field=key)
+
+
+def decode_file(path: Path, encoding: str | None, *, where: str) -> str:
+    """A whole text file through the toolkit's one decoder (SourceError naming the line)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror}", where=where) from None
+    try:
+        return decode_text(data, source=path.name, encoding=encoding).text
+    except TextDecodeError as exc:
+        at = f"{exc.source}, line {exc.line}" if exc.line is not None else exc.source
+        raise SourceError(exc.reason, where=at) from None
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The delimiter a header line uses most (a header has no quoted delimiters, as a rule)."""
+    counts = {d: header_line.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def split_table(text: str, delimiter: str | None) -> list[list[str]]:
+    """The rows of a CSV text (blank lines kept as empty rows, so row numbers stay true)."""
+    first = text.split("\n", 1)[0]
+    chosen = delimiter or detect_delimiter(first)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=chosen))
+
+
+class CsvSource:
+    """Records from a CSV file: one per non-blank row below the header."""
+
+    kind = "csv"
+    entities: tuple[Entity, ...] = ("members",)
+
+    def __init__(self, path: Path, *, encoding: str | None = None, delimiter: str | None = None,
+                 header_row: int = 1, where: str = "") -> None:
+        self.path = path
+        self.name = path.name
+        self._encoding = encoding
+        self._delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter or "", delimiter)
+        self._header_row = header_row
+        self._where = where or path.name
+        self._table: list[list[str]] | None = None
+        self._tracker = FingerprintTracker(self.kind, self.name)
+
+    def _rows(self) -> list[list[str]]:
+        if self._table is None:
+            text = decode_file(self.path, self._encoding, where=self._where)
+            try:
+                self._table = split_table(text, self._delimiter)
+            except csv.Error as exc:
+                raise SourceError(f"not a readable CSV file: {exc}", where=self.name) from None
+            if len(self._table) < self._header_row:
+                raise SourceError(f"the file has no header (row {self._header_row})",
+                                  where=self.name)
+        return self._table
+
+    def header(self) -> list[str]:
+        header = [h.strip() for h in self._rows()[self._header_row - 1]]
+        seen: dict[str, int] = {}
+        for i, name in enumerate(header, 1):
+            if name and name in seen:
+                raise SourceError(f"the column {name!r} appears twice (columns {seen[name]} "
+                                  f"and {i})", where=f"{self.name}, row {self._header_row}",
+                                  field=name)
+            seen[name] = i
+        return header
+
+    def fields(self, entity: Entity) -> Sequence[str] | None:
+        return [h for h in self.header() if h] if entity == "members" else None
+
+    def records(self, entity: Entity) -> Iterator[Record]:
+        if entity != "members":
+            raise SourceError(f"a CSV file gives members, not {entity}", where=self.name)
+        return self._tracker.track(entity, self._records())
+
+    def _records(self) -> Iterator[Record]:
+        header = self.header()
+        width = len(header)
+        for number, row in enumerate(self._rows()[self._header_row:], self._header_row + 1):
+            if not any(cell.strip() for cell in row):
+                continue
+            where = f"{self.name}, row {number}"
+            if len(row) > width and any(c.strip() for c in row[width:]):
+                raise SourceError(f"the row has {len(row)} cells but the header only {width} "
+                                  "columns (a delimiter inside an unquoted cell?)", where=where)
+            values = {name: (row[i] if i < len(row) else None)
+                      for i, name in enumerate(header) if name}
+            yield Record(values, where)
+
+    def fingerprint(self) -> SourceFingerprint:
+        return self._tracker.fingerprint()
+
+
+def open_csv(spec: InputSpec) -> CsvSource:
+    try:
+        options = CsvOptions.model_validate(dict(spec.options))
+    except ValidationError as exc:
+        raise options_error(exc, spec) from None
+    return CsvSource(spec.base_dir / options.path, encoding=options.encoding,
+                     delimiter=options.delimiter, header_row=options.header_row,
+                     where=spec.where_of("path"))
+
+
+register_source_type("csv", open_csv)

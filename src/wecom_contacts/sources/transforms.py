@@ -1,0 +1,302 @@
+"""Transforms without code (trim, mobile, gender, maps, templates, conditions) and plug-ins.
+
+Everything here is compiled once from the mapping (a bad regular expression or plug-in is a
+mapping error with its line) and then run per record; a value that cannot be transformed
+raises TransformError, which the builder reports with the record's row and column.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import mapping as m
+from .base import Record, SourceError, Value
+
+__all__ = [
+    "Compiled",
+    "TransformError",
+    "compile_condition",
+    "compile_steps",
+    "compile_template",
+    "first_text",
+    "template_fields",
+    "to_boolean",
+]
+
+Compiled = Callable[[Value, Record], Value]
+_SPACES = " \t\u3000\u00a0"  # full-width and no-break spaces are common in HR exports
+
+
+class TransformError(ValueError):
+    """A value a transform cannot turn into what WeCom takes (the message says why)."""
+
+
+def first_text(value: Value) -> str | None:
+    """A single text value: a one-item list is its item; several items are refused."""
+    if isinstance(value, list):
+        items = [v for v in value if v.strip(_SPACES)]
+        if len(items) > 1:
+            raise TransformError(f"has {len(items)} values where one is expected: {items!r}")
+        value = items[0] if items else None
+    if value is None:
+        return None
+    text = value.strip(_SPACES)
+    return text or None
+
+
+def _mobile(text: str) -> str:
+    """``+86 138-0000-0000`` → ``13800000000``; other countries keep ``+CC-number``."""
+    raw = text.strip(_SPACES)
+    compact = re.sub(r"[\s\-().\u3000]", "", raw)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    elif compact.startswith("86") and len(compact) == 13 and compact[2] == "1":
+        compact = compact[2:]
+    elif compact.startswith("+"):
+        if not compact[1:].isdigit() or len(compact) < 6:
+            raise TransformError(f"{text!r} is not a mobile number")
+        # the country code ends at the first separator the source wrote (+852 6123 4567)
+        head = re.match(r"(?:\+|00)(\d{1,4})[\s\-(\u3000]", raw)
+        if head:
+            return f"+{head.group(1)}-{compact[1 + len(head.group(1)):]}"
+        return compact
+    if not compact.isdigit():
+        raise TransformError(f"{text!r} is not a mobile number (digits, +, - and spaces only)")
+    if len(compact) != 11 or not compact.startswith("1"):
+        raise TransformError(f"{text!r} is not a mainland mobile number (11 digits starting "
+                             "with 1); write others with their +country code")
+    return compact
+
+
+_GENDERS = {"男": "1", "男性": "1", "先生": "1", "m": "1", "male": "1", "1": "1",
+            "女": "2", "女性": "2", "女士": "2", "f": "2", "female": "2", "2": "2"}
+_BOOLEANS = {"是": "1", "否": "0", "y": "1", "n": "0", "yes": "1", "no": "0", "true": "1",
+             "false": "0", "1": "1", "0": "0", "√": "1", "×": "0", "x": "0", "on": "1",
+             "off": "0", "t": "1", "f": "0", "有": "1", "无": "0"}
+
+
+def _gender(text: str) -> str:
+    found = _GENDERS.get(text.lower())
+    if found is None:
+        raise TransformError(f"{text!r} is not a gender (男/女, male/female, M/F, 1/2)")
+    return found
+
+
+def to_boolean(text: str) -> str:
+    found = _BOOLEANS.get(text.lower())
+    if found is None:
+        raise TransformError(f"{text!r} is not yes or no (是/否, Y/N, true/false, 1/0)")
+    return found
+
+
+def _email_local_part(text: str) -> str:
+    local, at, domain = text.partition("@")
+    if not at or not local or not domain:
+        raise TransformError(f"{text!r} is not an e-mail address")
+    return local
+
+
+_NAMED: dict[str, Callable[[str], str]] = {
+    "trim": lambda t: t.strip(_SPACES),
+    "lower": str.lower,
+    "upper": str.upper,
+    "mobile": _mobile,
+    "gender": _gender,
+    "boolean": to_boolean,
+    "email_local_part": _email_local_part,
+    "digits": lambda t: re.sub(r"\D", "", t),
+}
+
+
+def _per_item(fn: Callable[[str], str | None]) -> Compiled:
+    def run(value: Value, record: Record) -> Value:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [r for r in (fn(v) for v in value) if r]
+        return fn(value) or None
+    return run
+
+
+def _map_step(step: m.MapStep) -> Callable[[str], str | None]:
+    table = {k.strip(_SPACES): v for k, v in step.map.items()}
+
+    def run(text: str) -> str | None:
+        if text in table:
+            return table[text]
+        if step.default is not None:
+            return step.default
+        if step.keep_unknown:
+            return text
+        known = ", ".join(repr(k) for k in list(table)[:8])
+        raise TransformError(f"{text!r} is not in the map (known: {known})")
+    return run
+
+
+def _replace_step(step: m.ReplaceStep) -> Callable[[str], str]:
+    def run(text: str) -> str:
+        for old, new in step.replace.items():
+            text = text.replace(old, new)
+        return text
+    return run
+
+
+def _split_step(step: m.SplitStep) -> Compiled:
+    def run(value: Value, record: Record) -> Value:
+        if value is None:
+            return None
+        items = value if isinstance(value, list) else [value]
+        return [p.strip(_SPACES) for v in items for p in v.split(step.split) if p.strip(_SPACES)]
+    return run
+
+
+def load_plugin(ref: str, base_dir: Path, where: str) -> Callable[..., Any]:
+    """``module:function`` or ``file.py:function`` (relative to the mapping file)."""
+    module_name, _, attr = ref.rpartition(":")
+    try:
+        if module_name.endswith(".py"):
+            path = (base_dir / module_name).resolve()
+            spec = importlib.util.spec_from_file_location(f"_wecom_plugin_{path.stem}", path)
+            if spec is None or spec.loader is None or not path.is_file():
+                raise SourceError(f"plug-in file {module_name!r} not found (looked at {path})",
+                                  where=where, field="python")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(module_name)
+    except SourceError:
+        raise
+    except Exception as exc:  # the user's module: any import failure is a mapping error
+        raise SourceError(f"cannot import plug-in {ref!r}: {type(exc).__name__}: {exc}",
+                          where=where, field="python") from None
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise SourceError(f"plug-in {ref!r}: {module_name} has no function {attr!r}",
+                          where=where, field="python")
+    return fn  # type: ignore[no-any-return]
+
+
+def _python_step(step: m.PythonStep, base_dir: Path, where: str) -> Compiled:
+    fn = load_plugin(step.python, base_dir, where)
+
+    def run(value: Value, record: Record) -> Value:
+        try:
+            result = fn(value, record.values)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise TransformError(f"{step.python}: {exc}") from None
+        if result is not None and not isinstance(result, (str, list)):
+            result = str(result)
+        return result  # type: ignore[no-any-return]
+    return run
+
+
+def compile_steps(steps: list[m.Step], *, base_dir: Path,
+                  where: Callable[[int], str]) -> Compiled:
+    """The steps of a ``transforms:`` list as one function (value, record) → value."""
+    compiled: list[Compiled] = []
+    for i, step in enumerate(steps):
+        if isinstance(step, str):
+            compiled.append(_per_item(_NAMED[step]))
+        elif isinstance(step, m.MapStep):
+            compiled.append(_per_item(_map_step(step)))
+        elif isinstance(step, m.ReplaceStep):
+            compiled.append(_per_item(_replace_step(step)))
+        elif isinstance(step, m.SplitStep):
+            compiled.append(_split_step(step))
+        else:
+            compiled.append(_python_step(step, base_dir, where(i)))
+
+    def run(value: Value, record: Record) -> Value:
+        for fn in compiled:
+            value = fn(value, record)
+        return value
+    return run
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}|]+)((?:\|[a-z_]+)*)\}")
+
+
+def template_fields(template: str) -> list[str]:
+    return [mt.group(1).strip() for mt in _PLACEHOLDER.finditer(template) if mt.group(1)]
+
+
+def compile_template(template: str, where: str) -> Callable[[Record], str | None]:
+    """``"E{工号}"``, ``"{邮箱|email_local_part|lower}"``: None when a field is empty."""
+    parts: list[str | tuple[str, list[Callable[[str], str]]]] = []
+    pos = 0
+    for mt in _PLACEHOLDER.finditer(template):
+        parts.append(template[pos:mt.start()])
+        pos = mt.end()
+        if mt.group(0) in ("{{", "}}"):
+            parts.append(mt.group(0)[0])
+            continue
+        names = [n for n in mt.group(2).split("|") if n]
+        unknown = [n for n in names if n not in _NAMED]
+        if unknown:
+            raise SourceError(f"unknown transform {unknown[0]!r} in template {template!r} "
+                              f"(known: {', '.join(_NAMED)})", where=where, field="template")
+        parts.append((mt.group(1).strip(), [_NAMED[n] for n in names]))
+    parts.append(template[pos:])
+    if not any(isinstance(p, tuple) for p in parts):
+        raise SourceError(f"template {template!r} names no field (write {{column}})",
+                          where=where, field="template")
+
+    def render(record: Record) -> str | None:
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            text = first_text(record.get(part[0]))
+            if text is None:
+                return None
+            for fn in part[1]:
+                text = fn(text)
+            out.append(text)
+        return "".join(out)
+    return render
+
+
+def compile_condition(cond: m.Condition, where: str) -> Callable[[Record], bool]:
+    """A condition → a test on a record (every test the condition gives must hold)."""
+    pattern = None
+    if cond.matches is not None:
+        try:
+            pattern = re.compile(cond.matches)
+        except re.error as exc:
+            raise SourceError(f"invalid regular expression {cond.matches!r}: {exc}",
+                              where=where, field="matches") from None
+    inside = frozenset(cond.in_) if cond.in_ is not None else None
+    outside = frozenset(cond.not_in) if cond.not_in is not None else None
+
+    def test(record: Record) -> bool:
+        raw = record.get(cond.column)
+        items = [v.strip(_SPACES) for v in raw] if isinstance(raw, list) else \
+            [raw.strip(_SPACES)] if raw else []
+        text = items[0] if len(items) == 1 else "" if not items else None
+        values = [v for v in items if v] or [""]
+        checks: list[bool] = []
+        if inside is not None:
+            checks.append(any(v in inside for v in values))
+        if outside is not None:
+            checks.append(all(v not in outside for v in values))
+        if cond.equals is not None:
+            checks.append(text == cond.equals)
+        if cond.not_equals is not None:
+            checks.append(text != cond.not_equals)
+        if pattern is not None:
+            checks.append(any(pattern.fullmatch(v) for v in values))
+        if cond.empty is not None:
+            checks.append((not any(items)) == cond.empty)
+        return all(checks)
+    return test
+

@@ -1,10 +1,13 @@
 """Sources of the desired directory: HR files (CSV, .xlsx), LDAP, SQL — through a mapping.
 
-    source = open_source(InputSpec("csv", {"path": "hr.csv"}))
-    for record in source.records("members"):
-        ...
+    result = read_source("hr-mapping.yaml")      # every row read, every problem collected
+    for problem in result.problems:
+        print(problem)
+    desired = load_source("hr-mapping.yaml")     # the same, refused while any row is wrong
+    plan = make_plan(desired, read_live(client))
 
-See docs/sources.md for the mapping file and the input types.
+A source (``Source``) yields ``Record`` objects keyed by its own field names; the mapping
+file says which field feeds which WeCom field. See docs/sources.md.
 """
 
 from .base import (
@@ -22,19 +25,34 @@ from .base import (
     register_source_type,
     source_types,
 )
+from .build import Problem, SourceResult, build_directory
+from .mapping import MappingFile, mapping_json_schema
+from .mapping_file import LoadedMapping, load_mapping, parse_mapping
+from .read import is_mapping_file, load_source, read_source
 
 __all__ = [
     "ENTITIES",
     "Entity",
     "FingerprintTracker",
     "InputSpec",
+    "LoadedMapping",
+    "MappingFile",
+    "Problem",
     "Record",
     "Source",
     "SourceError",
     "SourceFactory",
     "SourceFingerprint",
+    "SourceResult",
     "Value",
+    "build_directory",
+    "is_mapping_file",
+    "load_mapping",
+    "load_source",
+    "mapping_json_schema",
     "open_source",
+    "parse_mapping",
+    "read_source",
     "register_source_type",
     "source_types",
 ]

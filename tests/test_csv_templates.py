@@ -13,6 +13,7 @@ from wecom_contacts.templates import (
     MemberRow,
     RowError,
     TemplateError,
+    as_utf8,
     read_departments,
     read_members,
     write_departments,
@@ -132,10 +133,20 @@ def test_reader_names_bad_cells_with_file_rows() -> None:
     assert _errors(info) == {(4, "手机号"), (4, "所在部门"), (4, "禁用")}
 
 
-def test_reader_refuses_a_file_that_is_not_utf8() -> None:
-    gbk = "姓名,帐号,手机号,所在部门\n张三,zs,139,1\n".encode("gbk")
-    with pytest.raises(TemplateError, match="not UTF-8"):
-        read_members(gbk)
+def test_reader_reads_gbk_and_the_upload_is_utf8() -> None:
+    text = "姓名,帐号,手机号,所在部门\n张三,zs,139,1\n"
+    [row] = read_members(text.encode("gbk"))
+    assert row.name == "张三"
+    assert as_utf8(text.encode("gbk")) == text.encode("utf-8")
+    assert as_utf8(text.encode("utf-16")) == text.encode("utf-8")
+    utf8 = text.encode("utf-8-sig")
+    assert as_utf8(utf8) is utf8  # sent as it is
+
+
+def test_reader_refuses_a_file_with_mixed_encodings() -> None:
+    mixed = "姓名,帐号,手机号,所在部门\n".encode() + "张三,zs,139,1\n".encode("gbk")
+    with pytest.raises(TemplateError, match="mixes encodings"):
+        read_members(mixed)
 
 
 def test_reader_needs_the_required_columns() -> None:

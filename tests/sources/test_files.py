@@ -155,3 +155,25 @@ def test_template_csv_reads_without_a_mapping(tmp_path: Path) -> None:
         "姓名,帐号,手机号,所在部门\n张三,zhangsan,13800000001,1\n".encode("gb18030"))
     [user] = read_source(tmp_path / "members.csv").directory.users or []
     assert user.fields["name"] == "张三"
+
+
+def test_desired_state_csv_with_a_gb18030_bom_and_semicolons(tmp_path: Path) -> None:
+    from wecom_contacts.sync import load_desired
+
+    text = "姓名;帐号;手机号;所在部门\r\n张三;zhangsan;13800000001;1\r\n"
+    (tmp_path / "members.csv").write_bytes(b"\x84\x31\x95\x33" + text.encode("gb18030"))
+    [user] = load_desired(tmp_path / "members.csv").users or []
+    assert (user.fields["name"], user.departments[0].department) == ("张三", 1)
+
+
+def test_desired_state_csv_names_departments_by_path(tmp_path: Path) -> None:
+    from wecom_contacts.sync import load_desired
+
+    (tmp_path / "members.csv").write_text(
+        "姓名,帐号,手机号,所在部门,是否部门内领导\n"
+        "张三,zhangsan,13800000001,总部/研发中心;2,1;0\n"
+        "李四,lisi,13800000002,总部/研发中心/平台部,\n", encoding="utf-8")
+    users = {u.userid: u for u in load_desired(tmp_path / "members.csv").users or []}
+    zhang = users["zhangsan"].departments or []
+    assert [(m.department, m.leader) for m in zhang] == [("总部/研发中心", True), (2, False)]
+    assert [m.department for m in users["lisi"].departments or []] == ["总部/研发中心/平台部"]

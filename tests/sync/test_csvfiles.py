@@ -38,9 +38,15 @@ def test_a_row_the_import_job_would_refuse_is_refused_with_its_row() -> None:
     no_contact = MEMBERS.replace(",lisi@example.com,", ",,")
     with pytest.raises(DesiredStateError, match=r"m\.csv, row 3, column 手机号: a mobile"):
         parse_desired(no_contact, "csv", source="m.csv")
-    by_path = MEMBERS.replace(",2;3,", ",总部/研发中心;3,")
-    with pytest.raises(DesiredStateError, match=r"row 2, column 所在部门: '总部/研发中心' is not"):
-        parse_desired(by_path, "csv", source="m.csv")
+    bad_path = MEMBERS.replace(",2;3,", ",总部/研发:中心;3,")
+    with pytest.raises(DesiredStateError, match=r"row 2, column 所在部门: department name "):
+        parse_desired(bad_path, "csv", source="m.csv")
+
+
+def test_departments_may_be_named_by_path_beside_ids() -> None:
+    doc = parse_desired(MEMBERS.replace(",2;3,", ",总部/研发中心;3,"), "csv", source="m.csv")
+    assert doc.users is not None
+    assert [m.department for m in doc.users[0].departments or []] == ["总部/研发中心", 3]
 
 
 def test_several_problems_name_the_first_and_count_the_rest() -> None:

@@ -15,6 +15,7 @@ from ..models.batch import JobCallback, JobResult
 from ..templates import (
     DepartmentRow,
     MemberRow,
+    as_utf8,
     read_departments,
     read_members,
     write_departments,
@@ -54,7 +55,7 @@ def _import_file(kind: Literal["members", "departments"], media_id: str | None,
         read_members(data)  # raises TemplateError naming each bad cell, before any upload
     else:
         read_departments(data)
-    return data, name
+    return as_utf8(data), name  # WeCom reads UTF-8 only; Excel on Chinese Windows saves GBK
 
 
 def _job_body(media_id: str, to_invite: bool | None, callback: Callback | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What both import templates share: row errors, UTF-8 CSV encoding and list cells."""
+"""What both import templates share: row errors, decoding (the toolkit's one decoder), UTF-8
+CSV encoding and list cells."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["RowError", "TemplateError", "decode_rows", "encode_rows", "join_list", "split_list"]
+from .._textio import TextDecodeError, decode_text
+
+__all__ = ["RowError", "TemplateError", "as_utf8", "decode", "decode_rows", "encode_rows",
+           "join_list", "split_list"]
 
 # batch.md §6: fields separated by ",", several values in one cell by ";"
 LIST_SEPARATOR = ";"
@@ -53,18 +57,28 @@ def encode_rows(header: Sequence[str], rows: Sequence[Sequence[str]], *, bom: bo
 
 
 def decode_rows(data: bytes | str) -> list[list[str]]:
-    """The rows of a UTF-8 CSV (an optional BOM is dropped); blank lines are kept as []."""
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            # WeCom reads UTF-8 only; Excel on Chinese Windows saves GBK by default
-            raise TemplateError([RowError(
-                1, "", f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV",
-            )]) from None
-    else:
-        text = data.removeprefix("\ufeff")
+    """The rows of a CSV (any encoding the toolkit reads, a BOM dropped); blank lines are
+    kept as []."""
+    text = decode(data) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def decode(data: bytes) -> str:
+    """A whole import file through the toolkit's one decoder (UTF-8, GB18030/GBK, UTF-16)."""
+    try:
+        return decode_text(data, source="the import file").text
+    except TextDecodeError as exc:
+        raise TemplateError([RowError(exc.line or 1, "", exc.reason)]) from None
+
+
+def as_utf8(data: bytes) -> bytes:
+    """The file as WeCom reads it: UTF-8 (batch.md §6). A GBK or UTF-16 file saved by Excel
+    is re-encoded; a UTF-8 file is sent as it is."""
+    try:
+        decoded = decode_text(data, source="the import file")
+    except TextDecodeError as exc:
+        raise TemplateError([RowError(exc.line or 1, "", exc.reason)]) from None
+    return data if decoded.encoding == "utf-8" else decoded.text.encode("utf-8")
 
 
 def split_list(cell: str) -> list[str]:

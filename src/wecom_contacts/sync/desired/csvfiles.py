@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from ..._textio import TextDecodeError, decode_text
 from ...templates import (
     DEPARTMENT_HEADER,
     MEMBER_HEADER,
@@ -15,8 +16,10 @@ from ...templates import (
     MemberRow,
     RowError,
     TemplateError,
+    join_list,
     read_departments,
     read_members,
+    split_list,
     write_departments,
     write_members,
 )
@@ -43,20 +46,37 @@ _TEXT = ("mobile", "email", "position", "alias", "address", "telephone")
 _ROOT_PLACEHOLDER = "(root)"  # the root's name when the file has no row for it
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, source: str) -> str:
+    # the toolkit's one decoder: UTF-8 (BOM or not), GB18030/GBK from Excel, UTF-16
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # WeCom asks for UTF-8, but files saved by Excel on Chinese Windows are GBK
-        return data.decode("gb18030")
+        return decode_text(data, source=source).text
+    except TextDecodeError as exc:
+        where = f"{source}, line {exc.line}" if exc.line is not None else source
+        raise DesiredStateError(exc.reason, where=where) from None
+
+
+def _table(text: str) -> tuple[str, list[list[str]]]:
+    """The rows, and the text with commas between cells: a file saved with semicolons or
+    tabs (Excel in many locales) reads as the comma template WeCom takes."""
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    if first.count(delimiter) == 0 or delimiter == ",":
+        return text, list(csv.reader(io.StringIO(text, newline="")))
+    table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(table)
+    return out.getvalue(), table
 
 
 def csv_document(
     data: bytes | str, source: str
 ) -> tuple[dict[str, Any], Callable[[KeyPath], str]]:
     """A member or department import file → (document, locate); which one by its header."""
-    text = _decode(data) if isinstance(data, bytes) else data.lstrip("\ufeff")
-    table = list(csv.reader(io.StringIO(text, newline="")))
+    text = _decode(data, source) if isinstance(data, bytes) else data.lstrip("\ufeff")
+    text, table = _table(text)
+    paths: dict[int, str] = {}
+    if table and _MEMBER_KEYS["departments"] in [h.strip() for h in table[0]]:
+        text, paths = _paths_as_ids(table, text)
     if not table:
         raise DesiredStateError("the CSV file is empty", where=source)
     header = [h.strip() for h in table[0]]
@@ -66,7 +86,7 @@ def csv_document(
         document = _departments(text, source)
         return document, _locator(source, _DEPARTMENT_KEYS, "departments", rows)
     _check_custom_columns(header, source)
-    return _members(text, source), _locator(source, _MEMBER_KEYS, "users", rows)
+    return _members(text, source, paths), _locator(source, _MEMBER_KEYS, "users", rows)
 
 
 def _where(source: str, error: RowError) -> str:
@@ -111,15 +131,34 @@ def _check_custom_columns(header: list[str], source: str) -> None:
             )
 
 
-def _members(text: str, source: str) -> dict[str, Any]:
+def _paths_as_ids(table: list[list[str]], text: str) -> tuple[str, dict[int, str]]:
+    """所在部门 may name departments by path (总部/研发中心); the template reader takes ids, so
+    each path stands in as an id no cell uses, and is put back after the row checks."""
+    column = [h.strip() for h in table[0]].index(_MEMBER_KEYS["departments"])
+    cells = [row[column] for row in table[1:] if len(row) > column]
+    parts = {p for cell in cells for p in split_list(cell)}
+    named = sorted(p for p in parts if not p.isdigit())
+    if not named:
+        return text, {}
+    free = (n for n in range(2**31 - 1, 0, -1) if str(n) not in parts)
+    ids = {path: next(free) for path in named}
+    for row in table[1:]:
+        if len(row) > column and row[column].strip():
+            row[column] = join_list([str(ids.get(p, p)) for p in split_list(row[column])])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(table)
+    return out.getvalue(), {n: path for path, n in ids.items()}
+
+
+def _members(text: str, source: str, paths: dict[int, str]) -> dict[str, Any]:
     try:
         rows = read_members(text)
     except TemplateError as exc:
         raise _template_error(exc, source, _MEMBER_KEYS) from None
-    return {"users": [_user(row) for row in rows]}
+    return {"users": [_user(row, paths) for row in rows]}
 
 
-def _user(row: MemberRow) -> dict[str, Any]:
+def _user(row: MemberRow, paths: dict[int, str]) -> dict[str, Any]:
     """A template row as a desired user: an empty cell is a field the file does not manage."""
     user: dict[str, Any] = {"userid": row.userid, "name": row.name}
     user.update({k: getattr(row, k) for k in _TEXT if getattr(row, k) is not None})
@@ -129,7 +168,7 @@ def _user(row: MemberRow) -> dict[str, Any]:
         user["enable"] = row.enable
     memberships: list[dict[str, Any]] = []
     for i, dept in enumerate(row.department):
-        entry: dict[str, Any] = {"department": dept}
+        entry: dict[str, Any] = {"department": paths.get(dept, dept)}
         if row.is_leader_in_dept:
             entry["leader"] = bool(row.is_leader_in_dept[i])
         if row.order:  # no 排序 cell: the live order is kept

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from . import callback, demo, departments, emulator, export, jobs, scim, sync, tags, users
+from . import (
+    callback,
+    demo,
+    departments,
+    emulator,
+    export,
+    jobs,
+    scim,
+    source,
+    sync,
+    tags,
+    users,
+)
 from ._context import global_options
 from ._errors import ErrorMappingGroup
 
@@ -25,6 +37,7 @@ app.add_typer(tags.app, name="tags")
 app.add_typer(jobs.app, name="jobs")
 app.command("export")(export.export)
 app.add_typer(sync.app, name="sync")
+app.add_typer(source.app, name="source")
 app.add_typer(callback.app, name="callback")
 app.add_typer(emulator.app, name="emulator")
 app.add_typer(scim.app, name="scim")

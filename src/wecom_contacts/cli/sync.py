@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..sources import loader
 from ..sync import (
     DEFAULT_THRESHOLD,
     ApplyInterrupted,
@@ -34,7 +35,8 @@ _DEFAULTS = PlanOptions()
 Sources = Annotated[
     list[Path],
     typer.Argument(
-        help="Desired state: a YAML or JSON file, or WeCom's CSV import files.",
+        help="Desired state: a YAML or JSON file, WeCom's CSV import files or a workbook in "
+        "their columns, or a mapping file naming an HR export (docs/sources.md).",
         exists=True,
         dir_okay=False,
         show_default=False,
@@ -43,10 +45,19 @@ Sources = Annotated[
 PlanOrSources = Annotated[
     list[Path],
     typer.Argument(
-        help="A plan saved by `sync plan -o`, or desired-state file(s) to plan and apply.",
+        help="A plan saved by `sync plan -o`, or desired-state file(s) or a mapping file to "
+        "plan and apply.",
         exists=True,
         dir_okay=False,
         show_default=False,
+    ),
+]
+MappingFlag = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping", "-m", metavar="MAPPING",
+        help="Read the data file (.csv, .xlsx) through this mapping (docs/sources.md).",
+        exists=True, dir_okay=False,
     ),
 ]
 Subtree = Annotated[
@@ -123,6 +134,7 @@ def plan(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="PLAN", help="Save the plan (JSON).")
     ] = None,
+    mapping: MappingFlag = None,
     subtree: Subtree = None,
     protect: Protect = None,
     disable_missing: DisableMissing = None,
@@ -140,7 +152,8 @@ def plan(
             subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
         )
     )
-    result = plan_from_files(state.client(), sources, options, read_via=via(read_via))
+    result = plan_from_files(state.client(), sources, options, read_via=via(read_via),
+                             load=loader(mapping))
     if output is not None:
         output.write_text(result.to_json(), encoding="utf-8")
     render.emit(state, _plan_json(result), lambda: _plan_text(result, output))
@@ -176,6 +189,7 @@ def apply(
     max_delete_ratio: MaxRatio = None,
     invite: Invite = None,
     bulk_threshold: BulkThreshold = DEFAULT_THRESHOLD,
+    mapping: MappingFlag = None,
     read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
@@ -209,6 +223,7 @@ def apply(
                 progress=progress,
                 bulk=ImportJobRunner(threshold=bulk_threshold) if bulk_threshold else None,
                 read_via=via(read_via),
+                load=loader(mapping),
             )
     except ApplyInterrupted as exc:
         raise CliFailure(

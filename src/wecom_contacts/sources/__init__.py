@@ -28,7 +28,7 @@ from .base import (
 from .build import Problem, SourceResult, build_directory
 from .mapping import MappingFile, mapping_json_schema
 from .mapping_file import LoadedMapping, load_mapping, parse_mapping
-from .read import is_mapping_file, load_source, read_source
+from .read import is_mapping_file, load_source, loader, read_source
 
 __all__ = [
     "ENTITIES",
@@ -49,6 +49,7 @@ __all__ = [
     "is_mapping_file",
     "load_mapping",
     "load_source",
+    "loader",
     "mapping_json_schema",
     "open_source",
     "parse_mapping",

@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..sync.model import (
+from ..sync.desired.model import (
     UNIQUE_FIELDS,
     DesiredDepartment,
     DesiredDirectory,
@@ -20,7 +20,7 @@ from ..sync.model import (
     split_path,
     unique_key,
 )
-from ..sync.schema import SchemaError, parse_document
+from ..sync.desired.schema import SchemaError, parse_document
 from .base import Record, Source, SourceError, SourceFingerprint
 from .mapping_file import LoadedMapping
 from .members import MemberReader, RowResult
@@ -57,6 +57,29 @@ class SourceResult:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def summary(self, rows: int = 10) -> dict[str, Any]:
+        """What ``source preview`` shows, as data: counts, problems, the first members."""
+        d = self.directory
+        tags: dict[str, list[str]] = {}
+        for tag in d.tags or ():
+            for userid in tag.users or ():
+                tags.setdefault(userid.lower(), []).append(tag.name)
+        members = [{
+            "row": u.origin, "userid": u.userid, **u.fields,
+            "departments": [m.department for m in u.departments or ()],
+            **({"direct_leader": u.direct_leader} if u.direct_leader is not None else {}),
+            **({"tags": tags[u.userid.lower()]} if u.userid.lower() in tags else {}),
+        } for u in (d.users or [])[:rows]]
+        return {
+            "source": d.source,
+            "counts": self.counts,
+            "fingerprint": self.fingerprint.to_dict() if self.fingerprint else None,
+            "problems": [p.to_dict() for p in self.problems],
+            "departments": None if d.departments is None else [
+                "/".join(dept.path) for dept in d.departments[:max(rows, 20)]],
+            "members": members,
+        }
 
     def raise_for_problems(self) -> None:
         """SourceError naming the first error (and counting the others), if there is one."""

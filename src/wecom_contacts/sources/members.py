@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..sync.model import join_path
+from ..sync.desired.model import join_path
 from . import mapping as m
 from .base import Record, Value
 from .mapping_file import KeyPath, LoadedMapping

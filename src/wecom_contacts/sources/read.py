@@ -5,8 +5,10 @@ document (YAML / JSON / CSV)."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from .csv_file import decode_file
 from .mapping_file import LoadedMapping, is_mapping_document, load_mapping
 from .xlsx import read_sheet
 
-__all__ = ["is_mapping_file", "load_source", "read_source"]
+__all__ = ["is_mapping_file", "load_source", "loader", "read_source"]
 
 _WORKBOOK = (".xlsx", ".xlsm")
 _DATA = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -99,3 +101,9 @@ def load_source(path: str | os.PathLike[str], *more: str | os.PathLike[str],
     result = read_source(path, mapping=mapping)
     result.raise_for_problems()
     return result.directory
+
+
+def loader(mapping: str | os.PathLike[str] | None = None) -> Callable[..., DesiredDirectory]:
+    """``load_source`` with ``mapping`` bound: the ``load`` that ``sync.plan_from_files``
+    and ``sync.apply_sources`` take."""
+    return functools.partial(load_source, mapping=mapping)

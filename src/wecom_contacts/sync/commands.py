@@ -18,6 +18,7 @@ from .apply.bulk import BulkRunner
 from .apply.journal import JournalState, read_journal
 from .apply.report import ApplyReport
 from .apply.runner import ProgressCallback
+from .desired.model import DesiredDirectory
 from .desired.sources import load_desired
 from .errors import ApplyInterrupted, SyncError
 from .files import apply_files, read_plan
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["FileApply", "apply_sources", "apply_status", "plan_from_files"]
 
 Source = str | os.PathLike[str]
+Load = Callable[..., DesiredDirectory]
+"""How files become the desired state: ``load_desired`` by default; the CLI passes
+``wecom_contacts.sources.loader()`` so that mapping files and workbooks plan too."""
 
 
 def plan_from_files(
@@ -40,9 +44,13 @@ def plan_from_files(
     options: PlanOptions | None = None,
     *,
     read_via: ReadVia = "auto",
+    load: Load = load_desired,
 ) -> Plan:
-    """Load the desired state from ``sources``, read the live directory, and plan."""
-    desired = load_desired(*sources)
+    """Load the desired state from ``sources``, read the live directory, and plan.
+
+    ``load(*sources)`` runs before any call to WeCom: a source that cannot be read sends
+    nothing."""
+    desired = load(*sources)
     live = read_live(client, subtree=options.subtree if options else None, via=read_via)
     return make_plan(desired, live, options)
 
@@ -68,6 +76,7 @@ def apply_sources(
     progress: ProgressCallback | None = None,
     bulk: BulkRunner | None = DEFAULT_BULK,
     read_via: ReadVia = "auto",
+    load: Load = load_desired,
 ) -> FileApply:
     """Apply a saved plan, or plan desired-state file(s) and apply the result, journaled.
 
@@ -93,7 +102,8 @@ def apply_sources(
         todo, check = read_plan(files.plan), True
     else:
         files.discard()
-        todo, check = plan_from_files(client, sources, options, read_via=read_via), False
+        todo = plan_from_files(client, sources, options, read_via=read_via, load=load)
+        check = False
     if todo.is_empty or (confirm is not None and not confirm(todo)):
         return FileApply(todo, files.journal, None)
     files.prepare()

@@ -1,0 +1,92 @@
+"""`source preview` and `sync plan` / `sync apply` on the examples, against the emulator."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from wecom_contacts.cli import app
+from wecom_contacts.testing import EmulatorControl
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "hr-export"
+
+
+@pytest.fixture
+def run(wecom_emulator: EmulatorControl, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name in ("WECOM_BASE_URL", "WECOM_CORP_ID", "WECOM_SECRET", "WECOM_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WECOM_PROFILES_FILE", str(tmp_path / "profiles.toml"))
+    monkeypatch.setenv("WECOM_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("COLUMNS", "200")
+    flags = ["--base-url", wecom_emulator.base_url, "--corp-id", wecom_emulator.corp_id,
+             "--secret", wecom_emulator.secret]
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(app, [*flags, *args])
+
+    yield invoke
+
+
+def _json(result: Result) -> Any:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_preview_shows_counts_members_and_problems_without_calling_wecom(run: Any) -> None:
+    summary = _json(run("--json", "source", "preview", str(EXAMPLES / "hr-export.mapping.yaml")))
+    assert summary["counts"] == {"records": 10, "members": 7, "leavers": 1, "dropped": 2,
+                                 "filtered": 0, "departments": 8, "tags": 2}
+    first = summary["members"][0]
+    assert (first["row"], first["userid"], first["mobile"]) == (
+        "hr-export.csv, row 2", "chen.jianguo", "13910000001")
+    assert summary["problems"] == []
+    human = run("source", "preview", str(EXAMPLES / "roster.mapping.yaml"))
+    assert human.exit_code == 0, human.output
+    assert "roster.xlsx [在职人员]: 7 records, 6 members, 1 leavers" in human.stdout
+    assert "示例科技/研发中心/平台研发部/基础架构组" in human.stdout
+
+
+def test_preview_lists_every_row_problem_and_exits_2(run: Any, tmp_path: Path) -> None:
+    shutil.copy(EXAMPLES / "hr-export.mapping.yaml", tmp_path / "m.yaml")
+    text = (EXAMPLES / "hr-export.csv").read_bytes().decode("gb18030")
+    text = text.replace("139-1000-0002", "139-1000").replace(",女,13910000006", ",W,13910000006")
+    (tmp_path / "hr-export.csv").write_bytes(text.encode("gb18030"))
+    result = run("source", "preview", str(tmp_path / "m.yaml"))
+    assert result.exit_code == 2
+    assert "error: hr-export.csv, row 3, column 手机号码: '139-1000' is not" in result.stdout
+    assert "error: hr-export.csv, row 7, column 性别: 'W' is not a gender" in result.stdout
+    assert "2 row problem(s)" in result.stderr
+
+
+@pytest.mark.parametrize("mapping", ["hr-export.mapping.yaml", "roster.mapping.yaml"])
+def test_sync_plan_and_apply_from_a_mapping_then_nothing_is_left(run: Any, mapping: str) -> None:
+    source = str(EXAMPLES / mapping)
+    plan = _json(run("--json", "sync", "plan", source))
+    ops = [s["op"] for s in plan["steps"]]
+    assert ops.count("department.create") == 7
+    assert ops.count("user.create") == (8 if mapping.startswith("hr") else 6)
+    applied = run("--json", "sync", "apply", source, "--yes")
+    assert applied.exit_code == 0, applied.output
+    again = _json(run("--json", "sync", "plan", source))
+    assert again["changes"] == 0, again["steps"]
+
+
+def test_sync_plan_refuses_a_source_with_a_bad_row_and_sends_nothing(
+        run: Any, tmp_path: Path, wecom_emulator: EmulatorControl) -> None:
+    shutil.copy(EXAMPLES / "hr-export.mapping.yaml", tmp_path / "m.yaml")
+    text = (EXAMPLES / "hr-export.csv").read_bytes().decode("gb18030")
+    (tmp_path / "hr-export.csv").write_bytes(text.replace("139-1000-0002", "x").encode("gb18030"))
+    result = run("sync", "apply", str(tmp_path / "m.yaml"), "--yes")
+    assert result.exit_code == 2
+    assert "hr-export.csv, row 3, column 手机号码: 'x' is not a mobile number" in result.stderr
+    listed = _json(run("--json", "departments", "list"))
+    assert len(listed) == 1  # only the root: nothing was created

@@ -90,3 +90,27 @@ def test_sync_plan_refuses_a_source_with_a_bad_row_and_sends_nothing(
     assert "hr-export.csv, row 3, column 手机号码: 'x' is not a mobile number" in result.stderr
     listed = _json(run("--json", "departments", "list"))
     assert len(listed) == 1  # only the root: nothing was created
+
+
+def test_export_through_the_mapping_reads_back_as_the_same_directory(
+        run: Any, tmp_path: Path) -> None:
+    source = str(EXAMPLES / "hr-export.mapping.yaml")
+    assert run("sync", "apply", source, "--yes").exit_code == 0
+    exported = tmp_path / "out.csv"
+    wrote = run("export", "--mapping", source, "-o", str(exported))
+    assert wrote.exit_code == 0, wrote.output
+    assert exported.stat().st_mode & 0o777 == 0o600  # members' personal data
+    text = exported.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("电子邮箱,姓名,性别,手机号码,职位,所属部门")
+    assert "孙磊" in text and ",离职" in text  # the disabled leaver, as a leaver row
+    again = _json(run("--json", "sync", "plan", str(exported), "--mapping", source))
+    assert again["changes"] == 0, again["steps"]
+
+
+def test_export_through_an_xlsx_mapping_writes_a_workbook(run: Any, tmp_path: Path) -> None:
+    source = str(EXAMPLES / "roster.mapping.yaml")
+    assert run("sync", "apply", source, "--yes").exit_code == 0
+    exported = tmp_path / "roster-out.xlsx"
+    assert run("export", "--mapping", source, "-o", str(exported)).exit_code == 0
+    again = _json(run("--json", "sync", "plan", str(exported), "--mapping", source))
+    assert again["changes"] == 0, again["steps"]

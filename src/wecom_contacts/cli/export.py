@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from ..sources.export import export_through_mapping
 from ..sync import export_directory
 from . import _render as render
 from ._context import JsonFlag, use
@@ -44,14 +45,24 @@ def export(
     subtree: Annotated[
         str | None, typer.Option("--subtree", help="Only this department (path or id) and below.")
     ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(
+            "--mapping", "-m", metavar="MAPPING",
+            help="Write the members in this mapping's columns (an HR file: CSV, or .xlsx "
+            "for an .xlsx output) instead of the desired-state format.")
+    ] = None,
     read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
-    """Export the live directory in the desired-state format.
+    """Export the live directory in the desired-state format, or through a mapping.
 
-    Planning the exported file against the same directory shows no change.
+    Planning the exported file against the same directory shows no change (through a
+    mapping: for the fields the mapping can write back, docs/sources.md).
     """
     state = use(ctx, as_json)
+    if mapping is not None:
+        _through(state, mapping, output, subtree, read_via)
+        return
     chosen = fmt or (_BY_SUFFIX.get(output.suffix.lower()) if output else None) or Format.yaml
     where = int(subtree) if subtree and subtree.isdigit() else subtree
     text = export_directory(
@@ -64,3 +75,15 @@ def export(
     output.write_text(text, encoding="utf-8")
     summary = {"path": str(output), "format": chosen.value, "bytes": len(text.encode())}
     render.emit(state, summary, lambda: f"wrote {output} ({chosen.value})")
+
+
+def _through(state: Any, mapping: Path, output: Path | None, subtree: str | None,
+             read_via: ReadVia) -> None:
+    where = int(subtree) if subtree and subtree.isdigit() else subtree
+    text = export_through_mapping(state.client(), mapping, output, subtree=where,
+                                  via=via(read_via))
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    summary = {"path": str(output), "mapping": str(mapping), "bytes": output.stat().st_size}
+    render.emit(state, summary, lambda: f"wrote {output} (through {mapping})")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,8 +116,11 @@ class Source(Protocol):
 
 
 def _canonical(record: Record) -> bytes:
-    values = {k: v for k, v in record.values.items() if v is not None and v != ""}
-    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    # field, value and list items apart by control characters no source text holds; an
+    # empty value is the same as a missing one (a CSV cell vs an absent LDAP attribute)
+    parts = sorted(f"{k}\x1f{v if isinstance(v, str) else chr(0x1d).join(v)}"
+                   for k, v in record.values.items() if v)
+    return "\x1e".join(parts).encode("utf-8", "surrogatepass")
 
 
 @dataclass

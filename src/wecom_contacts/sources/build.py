@@ -13,10 +13,12 @@ from typing import Any, Literal
 
 from ..sync.desired.model import (
     UNIQUE_FIELDS,
+    DeptRef,
     DesiredDepartment,
     DesiredDirectory,
     DesiredTag,
     DesiredUser,
+    Membership,
     split_path,
     unique_key,
 )
@@ -115,6 +117,7 @@ class _Builder:
         self.counts = {"records": 0, "members": 0, "leavers": 0, "dropped": 0, "filtered": 0}
         self.users: list[DesiredUser] = []
         self.rows: list[RowResult] = []  # per user, for leaders and tags
+        self._refs: dict[Any, DeptRef | SchemaError] = {}
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -132,17 +135,39 @@ class _Builder:
             self.problem(record.where, message, column)
         if row.user is None:
             return
+        # the same few departments recur on every row: each is checked once (_membership)
+        entries = row.user.pop("departments", None)
         try:
             desired = parse_document({"users": [row.user]}, origin=lambda p: record.where)
+            assert desired.users is not None
+            user = desired.users[0]
+            if entries is not None:
+                user.departments = [self._membership(e) for e in entries]
         except SchemaError as exc:
             column = self.reader.columns.get(exc.field or "") if exc.field else None
-            if column is None and len(exc.path) > 2 and exc.path[2] == "departments":
+            if column is None and ((len(exc.path) > 2 and exc.path[2] == "departments")
+                                   or exc.path == ("departments",)):
                 column = self.reader.columns.get("departments")
             self.problem(record.where, exc.message, column)
             return
-        assert desired.users is not None
-        self.users.append(desired.users[0])
+        self.users.append(user)
         self.rows.append(row)
+
+    def _membership(self, entry: Any) -> Membership:
+        ref = entry["department"] if isinstance(entry, dict) else entry
+        leader = bool(entry.get("leader")) if isinstance(entry, dict) else False
+        if ref not in self._refs:
+            try:
+                doc = parse_document({"users": [{"userid": "x", "name": "x",
+                                                 "departments": [ref]}]}, origin=str)
+                assert doc.users is not None and doc.users[0].departments is not None
+                self._refs[ref] = doc.users[0].departments[0].department
+            except SchemaError as exc:
+                self._refs[ref] = SchemaError(("departments",), exc.message)
+        found = self._refs[ref]
+        if isinstance(found, SchemaError):
+            raise found
+        return Membership(found, leader=leader)
 
     def check_unique(self) -> None:
         seen: dict[str, DesiredUser] = {}
@@ -190,12 +215,15 @@ class _Builder:
         if not self.lm.mapping.departments.manage or self.reader.department is None:
             return None
         by_path: dict[tuple[str, ...], DesiredDepartment] = {}
+        split: dict[str, tuple[str, ...]] = {}
         root: tuple[str, str] | None = None
         for user in self.users:
             for member in user.departments or ():
                 if not isinstance(member.department, str):
                     continue
-                parts = split_path(member.department)
+                parts = split.get(member.department)
+                if parts is None:
+                    parts = split[member.department] = split_path(member.department)
                 if root is None:
                     root = (parts[0], user.origin)
                 elif parts[0] != root[0]:
@@ -204,11 +232,13 @@ class _Builder:
                                  "root (set members.department.root to the company's root "
                                  "department)", self.reader.columns.get("departments"))
                     continue
+                if parts in by_path:
+                    continue
                 for depth in range(1, len(parts) + 1):
-                    # the root is matched to WeCom's root, never renamed after a member's path
-                    origin = "implied" if depth == 1 else user.origin
-                    by_path.setdefault(parts[:depth], DesiredDepartment(parts[:depth],
-                                                                        origin=origin))
+                    if parts[:depth] not in by_path:
+                        # the root is matched to WeCom's root, never renamed after a path
+                        origin = "implied" if depth == 1 else user.origin
+                        by_path[parts[:depth]] = DesiredDepartment(parts[:depth], origin=origin)
         return sorted(by_path.values(), key=lambda d: len(d.path))
 
     def tags(self) -> list[DesiredTag] | None:

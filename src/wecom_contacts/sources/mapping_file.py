@@ -35,6 +35,9 @@ class LoadedMapping:
         """``"hr.yaml, line 12"`` for a key path (as deep as the file has it)."""
         return f"{self.source}, line {_line(self._node, path)}" if self._node else self.source
 
+    def line(self, path: KeyPath) -> int:
+        return _line(self._node, path)
+
     def input_spec(self) -> InputSpec:
         block = self.mapping.input
         options = {k: v for k, v in (block.model_extra or {}).items()}

@@ -72,6 +72,7 @@ class MemberReader:
         self.leavers = [self._condition(c, ("members", "leavers", "when", i))
                         for i, c in enumerate(spec.leavers.when)] if spec.leavers else []
         self.department = spec.department
+        self._joined: dict[tuple[str, ...], str] = {}  # the same paths recur on every row
         self._dept_steps = None
         if spec.department is not None:
             d = spec.department
@@ -118,6 +119,8 @@ class MemberReader:
             def get(record: Record) -> Value:
                 return constant
             label = f"value {constant!r}"
+        if not spec.transforms and spec.default is None:
+            return _Field(label, get, spec.required)  # first_text trims: the common case
         steps = compile_steps(spec.transforms, base_dir=self._lm.base_dir,
                               where=lambda i: self._lm.where((*path, "transforms", i)))
         default = spec.default
@@ -213,7 +216,13 @@ class MemberReader:
             result.problems.append((label, str(exc)))
             return []
         root = [d.root] if d.root else []
-        return [join_path(tuple(root + p)) for p in paths]
+        return [self._join(tuple(root + p)) for p in paths]
+
+    def _join(self, parts: tuple[str, ...]) -> str:
+        joined = self._joined.get(parts)
+        if joined is None:
+            joined = self._joined[parts] = join_path(parts)
+        return joined
 
     def _links(self, record: Record, result: RowResult) -> None:
         spec = self.spec

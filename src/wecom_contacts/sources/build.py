@@ -151,6 +151,7 @@ class _Builder:
             self.problem(record.where, exc.message, column)
             return
         self.users.append(user)
+        row.user = None  # kept only for the links: the member itself is in self.users
         self.rows.append(row)
 
     def _membership(self, entry: Any) -> Membership:

@@ -26,7 +26,7 @@ from .base import (
     register_source_type,
 )
 
-__all__ = ["CsvSource", "decode_file", "detect_delimiter", "options_error", "split_table"]
+__all__ = ["CsvSource", "decode_file", "detect_delimiter", "options_error"]
 
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -68,13 +68,6 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def split_table(text: str, delimiter: str | None) -> list[list[str]]:
-    """The rows of a CSV text (blank lines kept as empty rows, so row numbers stay true)."""
-    first = text.split("\n", 1)[0]
-    chosen = delimiter or detect_delimiter(first)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=chosen))
-
-
 class CsvSource:
     """Records from a CSV file: one per non-blank row below the header."""
 
@@ -89,31 +82,46 @@ class CsvSource:
         self._delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter or "", delimiter)
         self._header_row = header_row
         self._where = where or path.name
-        self._table: list[list[str]] | None = None
+        self._decoded: str | None = None
+        self._header: list[str] | None = None
         self._tracker = FingerprintTracker(self.kind, self.name)
 
-    def _rows(self) -> list[list[str]]:
-        if self._table is None:
-            text = decode_file(self.path, self._encoding, where=self._where)
-            try:
-                self._table = split_table(text, self._delimiter)
-            except csv.Error as exc:
-                raise SourceError(f"not a readable CSV file: {exc}", where=self.name) from None
-            if len(self._table) < self._header_row:
-                raise SourceError(f"the file has no header (row {self._header_row})",
-                                  where=self.name)
-        return self._table
+    def _text(self) -> str:
+        if self._decoded is None:
+            self._decoded = decode_file(self.path, self._encoding, where=self._where)
+            first = self._decoded.split("\n", 1)[0]
+            self._delimiter = self._delimiter or detect_delimiter(first)
+        return self._decoded
+
+    def _reader(self) -> Iterator[list[str]]:
+        """The rows, parsed as they are read (the table is never held whole)."""
+        reader = csv.reader(io.StringIO(self._text(), newline=""), delimiter=self._delimiter
+                            or ",")
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise SourceError(f"not a readable CSV file: {exc}",
+                              where=f"{self.name}, line {reader.line_num}") from None
 
     def header(self) -> list[str]:
-        header = [h.strip() for h in self._rows()[self._header_row - 1]]
-        seen: dict[str, int] = {}
-        for i, name in enumerate(header, 1):
-            if name and name in seen:
-                raise SourceError(f"the column {name!r} appears twice (columns {seen[name]} "
-                                  f"and {i})", where=f"{self.name}, row {self._header_row}",
-                                  field=name)
-            seen[name] = i
-        return header
+        if self._header is None:
+            rows = self._reader()
+            row: list[str] | None = None
+            for _ in range(self._header_row):
+                row = next(rows, None)
+            if row is None:
+                raise SourceError(f"the file has no header (row {self._header_row})",
+                                  where=self.name)
+            header = [h.strip() for h in row]
+            seen: dict[str, int] = {}
+            for i, name in enumerate(header, 1):
+                if name and name in seen:
+                    raise SourceError(f"the column {name!r} appears twice (columns "
+                                      f"{seen[name]} and {i})",
+                                      where=f"{self.name}, row {self._header_row}", field=name)
+                seen[name] = i
+            self._header = header
+        return self._header
 
     def fields(self, entity: Entity) -> Sequence[str] | None:
         return [h for h in self.header() if h] if entity == "members" else None
@@ -126,16 +134,19 @@ class CsvSource:
     def _records(self) -> Iterator[Record]:
         header = self.header()
         width = len(header)
-        for number, row in enumerate(self._rows()[self._header_row:], self._header_row + 1):
+        named = [(i, name) for i, name in enumerate(header) if name]
+        rows = self._reader()
+        for _ in range(self._header_row):
+            next(rows)
+        for number, row in enumerate(rows, self._header_row + 1):
             if not any(cell.strip() for cell in row):
                 continue
             where = f"{self.name}, row {number}"
             if len(row) > width and any(c.strip() for c in row[width:]):
                 raise SourceError(f"the row has {len(row)} cells but the header only {width} "
                                   "columns (a delimiter inside an unquoted cell?)", where=where)
-            values = {name: (row[i] if i < len(row) else None)
-                      for i, name in enumerate(header) if name}
-            yield Record(values, where)
+            count = len(row)
+            yield Record({name: (row[i] if i < count else None) for i, name in named}, where)
 
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from .base import (
 )
 from .csv_file import options_error
 
-__all__ = ["XlsxSource", "display", "read_sheet"]
+__all__ = ["XlsxSource", "display", "iter_sheet", "read_sheet"]
 
 
 class XlsxOptions(BaseModel):
@@ -119,30 +119,47 @@ def display(value: Any, number_format: str | None) -> str | None:
     return str(value)
 
 
-def read_sheet(path: Path, sheet: str | int, *, where: str) -> tuple[str, list[list[str | None]]]:
-    """(sheet title, rows of display texts) of one sheet."""
+def _open(path: Path, where: str) -> Any:
     import openpyxl  # type: ignore[import-untyped]  # the [xlsx] extra, loaded when used
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise SourceError(f"cannot read {path}: no such file", where=where) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise SourceError(f"not a readable .xlsx workbook: {exc}", where=path.name) from None
+
+
+def _title(names: list[str], sheet: str | int, where: str) -> str:
+    if isinstance(sheet, int) or (sheet.isdigit() and sheet not in names):
+        index = int(sheet)
+        if not 0 <= index < len(names):
+            raise SourceError(f"the workbook has {len(names)} sheet(s); there is no sheet "
+                              f"{index} (counted from 0)", where=where, field="sheet")
+        return names[index]
+    if sheet in names:
+        return sheet
+    raise SourceError(f"no sheet {sheet!r} (sheets: {', '.join(names)})", where=where,
+                      field="sheet")
+
+
+def iter_sheet(path: Path, sheet: str | int, *,
+               where: str) -> Iterator[tuple[str, list[str | None]]]:
+    """(sheet title, display texts) per row, streamed; the workbook is closed at the end."""
+    book = _open(path, where)
     try:
-        names = book.sheetnames
-        if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit()
-                                      and sheet not in names):
-            index = int(sheet)
-            if not 0 <= index < len(names):
-                raise SourceError(f"the workbook has {len(names)} sheet(s); there is no sheet "
-                                  f"{index} (counted from 0)", where=where, field="sheet")
-            title = names[index]
-        elif sheet in names:
-            title = sheet
-        else:
-            raise SourceError(f"no sheet {sheet!r} (sheets: {', '.join(names)})", where=where,
-                              field="sheet")
+        title = _title(list(book.sheetnames), sheet, where)
+        for row in book[title].iter_rows():
+            yield title, [display(c.value, getattr(c, "number_format", None)) for c in row]
+    finally:
+        book.close()
+
+
+def read_sheet(path: Path, sheet: str | int, *, where: str) -> tuple[str, list[list[str | None]]]:
+    """(sheet title, rows of display texts) of one sheet."""
+    book = _open(path, where)
+    try:
+        title = _title(list(book.sheetnames), sheet, where)
         rows = [[display(c.value, getattr(c, "number_format", None)) for c in row]
                 for row in book[title].iter_rows()]
     finally:
@@ -162,30 +179,38 @@ class XlsxSource:
         self._sheet = sheet
         self._header_row = header_row
         self._where = where or path.name
-        self._rows: list[list[str | None]] | None = None
+        self._header: list[str] | None = None
         self.name = path.name
         self._tracker = FingerprintTracker(self.kind, self.name)
 
-    def _table(self) -> list[list[str | None]]:
-        if self._rows is None:
-            title, self._rows = read_sheet(self.path, self._sheet, where=self._where)
-            self.name = f"{self.path.name} [{title}]"
-            self._tracker.name = self.name
-            if len(self._rows) < self._header_row:
-                raise SourceError(f"the sheet has no header (row {self._header_row})",
-                                  where=self.name)
-        return self._rows
+    def _rows(self) -> Generator[list[str | None], None, None]:
+        for title, row in iter_sheet(self.path, self._sheet, where=self._where):
+            if self.name == self.path.name:
+                self.name = self._tracker.name = f"{self.path.name} [{title}]"
+            yield row
 
     def header(self) -> list[str]:
-        header = [(h or "").strip() for h in self._table()[self._header_row - 1]]
-        seen: dict[str, int] = {}
-        for i, name in enumerate(header, 1):
-            if name and name in seen:
-                raise SourceError(f"the column {name!r} appears twice (columns {seen[name]} "
-                                  f"and {i})", where=f"{self.name}, row {self._header_row}",
-                                  field=name)
-            seen[name] = i
-        return header
+        if self._header is None:
+            rows = self._rows()
+            try:
+                found: list[str | None] | None = None
+                for _ in range(self._header_row):
+                    found = next(rows, None)
+            finally:
+                rows.close()  # closes the workbook
+            if found is None:
+                raise SourceError(f"the sheet has no header (row {self._header_row})",
+                                  where=self.name)
+            header = [(h or "").strip() for h in found]
+            seen: dict[str, int] = {}
+            for i, name in enumerate(header, 1):
+                if name and name in seen:
+                    raise SourceError(f"the column {name!r} appears twice (columns "
+                                      f"{seen[name]} and {i})",
+                                      where=f"{self.name}, row {self._header_row}", field=name)
+                seen[name] = i
+            self._header = header
+        return self._header
 
     def fields(self, entity: Entity) -> Sequence[str] | None:
         return [h for h in self.header() if h] if entity == "members" else None
@@ -197,12 +222,19 @@ class XlsxSource:
 
     def _records(self) -> Iterator[Record]:
         header = self.header()
-        for number, row in enumerate(self._table()[self._header_row:], self._header_row + 1):
-            if not any(c and c.strip() for c in row):
-                continue
-            values = {name: (row[i] if i < len(row) else None)
-                      for i, name in enumerate(header) if name}
-            yield Record(values, f"{self.name}, row {number}")
+        named = [(i, name) for i, name in enumerate(header) if name]
+        rows = self._rows()
+        try:
+            for _ in range(self._header_row):
+                next(rows)
+            for number, row in enumerate(rows, self._header_row + 1):
+                if not any(c and c.strip() for c in row):
+                    continue
+                count = len(row)
+                yield Record({name: (row[i] if i < count else None) for i, name in named},
+                             f"{self.name}, row {number}")
+        finally:
+            rows.close()
 
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()

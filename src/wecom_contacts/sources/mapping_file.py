@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,12 +175,6 @@ def _decode_where(exc: TextDecodeError) -> str:
     return f"{exc.source}, line {exc.line}" if exc.line is not None else exc.source
 
 def is_mapping_document(text: str) -> bool:
-    """Whether a YAML text is a mapping file (it has an ``input:`` block) rather than a
-    desired-state document."""
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError:
-        return False
-    return isinstance(data, dict) and "input" in data
-
-Locate = Callable[[KeyPath], str]
+    """Whether a YAML text is a mapping file (a top-level ``input:`` key) rather than a
+    desired-state document (which has no such key): told without parsing a large file."""
+    return re.search(r"(?m)^(input|[\"']input[\"'])[ \t]*:", text) is not None

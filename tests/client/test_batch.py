@@ -116,6 +116,14 @@ def test_a_csv_file_is_checked_then_uploaded(
     assert result.result[0].ok
 
 
+def test_a_gbk_file_from_excel_is_uploaded_as_utf8(api: Any, tmp_path: Path) -> None:
+    gbk = tmp_path / "excel.csv"
+    gbk.write_bytes("姓名,帐号,手机号,所在部门\n张三,zs,13900000000,1\n".encode("gbk"))
+    result = api.batch.wait(api.batch.sync_users(file=gbk), timeout=10)
+    assert result.result[0].ok
+    assert api.users.get("zs").name == "张三"  # the emulator, like WeCom, reads UTF-8 only
+
+
 def test_a_row_the_server_refuses_carries_its_errcode(
     api: Any, wecom_emulator: EmulatorControl
 ) -> None:

@@ -131,7 +131,7 @@ def test_two_rows_with_one_mobile_are_both_named(hr: Reader) -> None:
 def test_duplicate_userids_are_refused(hr: Reader) -> None:
     rows = [HR_ROWS[0], HR_ROWS[1].replace("1002,李四", "1001,李四").replace(",1001,", ",,")]
     errors = [str(p) for p in hr(rows).errors]
-    assert errors[0] == "hr.csv, row 3, column E{工号}: userid 'E1001' is also given by " \
+    assert errors[0] == "hr.csv, row 3, column 工号: userid 'E1001' is also given by " \
                         "hr.csv, row 2"
 
 

@@ -112,7 +112,7 @@ class MemberReader:
             for name in template_fields(spec.template):
                 self.referenced.setdefault(name, (*path, "template"))
             get = compile_template(spec.template, self._lm.where((*path, "template")))
-            label = spec.template
+            label = "+".join(template_fields(spec.template))  # the columns it reads
         else:
             constant = spec.value
 

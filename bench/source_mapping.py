@@ -23,10 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from plan_scaling import live_copy  # noqa: E402 (the bench folder is not a package)
+from plan_scaling import live_copy
 
-from wecom_contacts.sources import read_source  # noqa: E402
-from wecom_contacts.sync import DesiredDirectory, PlanOptions, make_plan  # noqa: E402
+from wecom_contacts.sources import read_source
+from wecom_contacts.sync import DesiredDirectory, PlanOptions, make_plan
 
 HEADER = ["工号", "姓名", "性别", "手机号码", "电子邮箱", "所属部门", "职位", "直属上级工号",
           "员工状态", "入职日期"]
@@ -52,8 +52,9 @@ def rows(n: int, changed: bool = False) -> list[list[Any]]:
     for u in range(n):
         g = u % groups
         position = f"职位{u % 13}" + ("（新）" if changed and u % 100 == 7 else "")
-        manager = "" if u < groups else f"{u % groups:06d}"
-        out.append([f"{u:06d}", f"员工{u}", "男" if u % 2 else "女",
+        manager = "" if u < groups else f"{100000 + u % groups}"
+        # 工号 without leading zeros: typed into Excel as a number, it reads back the same
+        out.append([f"{100000 + u}", f"员工{u}", "男" if u % 2 else "女",
                     f"+86 139 {u // 10000:04d} {u % 10000:04d}", f"U{u:06d}@Example.com",
                     f"事业部{g // 20}/组{g}", position, manager, "在职",
                     f"20{10 + u % 15}-0{1 + u % 9}-1{u % 9}"])
@@ -118,12 +119,12 @@ def main() -> None:
         print(f"{args.rows:,} rows, 1% changed; best of {args.repeat}, peak traced memory")
         options = PlanOptions(allow_deletes=True)
         results: dict[str, tuple[float, float]] = {}
-        desired: DesiredDirectory | None = None
+        desired: DesiredDirectory | None = None  # the CSV's, planned below
         for kind in kinds:
             seconds, mib, result = measure(lambda k=kind: read_source(folder / f"{k}.yaml"),
                                            args.repeat)
             assert not result.errors, result.errors[:3]
-            desired = result.directory
+            desired = desired or result.directory
             results[kind] = (seconds, mib)
             print(f"  source {kind:5} through the mapping: {seconds:7.2f} s  {mib:7.1f} MiB  "
                   f"({result.counts['members']:,} members)")

@@ -29,6 +29,8 @@ from .members import MemberReader, RowResult
 
 __all__ = ["Problem", "SourceResult", "build_directory"]
 
+_CHUNK = 500  # members checked per parse_document call
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -118,6 +120,7 @@ class _Builder:
         self.users: list[DesiredUser] = []
         self.rows: list[RowResult] = []  # per user, for leaders and tags
         self._refs: dict[Any, DeptRef | SchemaError] = {}
+        self._pending: list[tuple[str, RowResult, list[Membership] | None]] = []
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -138,21 +141,43 @@ class _Builder:
         # the same few departments recur on every row: each is checked once (_membership)
         entries = row.user.pop("departments", None)
         try:
-            desired = parse_document({"users": [row.user]}, origin=lambda p: record.where)
-            assert desired.users is not None
-            user = desired.users[0]
-            if entries is not None:
-                user.departments = [self._membership(e) for e in entries]
+            memberships = None if entries is None else [self._membership(e) for e in entries]
+        except SchemaError as exc:
+            self.problem(record.where, exc.message, self.reader.columns.get("departments"))
+            return
+        self._pending.append((record.where, row, memberships))
+        if len(self._pending) >= _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Check the pending members, many to a call; a chunk with a problem is checked
+        again row by row, so that every row's problem is named."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        wheres = [where for where, _, _ in pending]
+        try:
+            desired = parse_document({"users": [row.user for _, row, _ in pending]},
+                                     origin=lambda p: wheres[int(p[1])] if len(p) > 1 else "")
+            users: list[DesiredUser | None] = list(desired.users or [])
+        except SchemaError:
+            users = [self._one(where, row) for where, row, _ in pending]
+        for user, (_, row, memberships) in zip(users, pending, strict=True):
+            if user is None:
+                continue
+            user.departments = memberships
+            self.users.append(user)
+            row.user = None  # kept only for the links: the member itself is in self.users
+            self.rows.append(row)
+
+    def _one(self, where: str, row: RowResult) -> DesiredUser | None:
+        try:
+            desired = parse_document({"users": [row.user]}, origin=lambda p: where)
         except SchemaError as exc:
             column = self.reader.columns.get(exc.field or "") if exc.field else None
-            if column is None and ((len(exc.path) > 2 and exc.path[2] == "departments")
-                                   or exc.path == ("departments",)):
-                column = self.reader.columns.get("departments")
-            self.problem(record.where, exc.message, column)
-            return
-        self.users.append(user)
-        row.user = None  # kept only for the links: the member itself is in self.users
-        self.rows.append(row)
+            self.problem(where, exc.message, column)
+            return None
+        return desired.users[0] if desired.users else None
 
     def _membership(self, entry: Any) -> Membership:
         ref = entry["department"] if isinstance(entry, dict) else entry
@@ -266,6 +291,7 @@ def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
     _check_fields(builder.reader, lm, source)
     for record in source.records("members"):
         builder.add(record)
+    builder.flush()
     fingerprint = source.fingerprint()
     builder.check_unique()
     builder.link_leaders()

@@ -217,3 +217,17 @@ def test_fingerprint_counts_every_record(hr: Reader) -> None:
     changed = hr([*HR_ROWS[:3], HR_ROWS[3].replace("赵六", "赵七")])
     assert changed.fingerprint is not None
     assert changed.fingerprint.sha256 != first.fingerprint.sha256
+
+
+def test_every_bad_row_is_named_among_many(hr: Reader) -> None:
+    header = "工号,姓名,手机,状态"
+    rows = [f"{n},员工{n},139{n:08d},在职" for n in range(1, 1201)]
+    rows[10] = rows[10].replace("员工11", "x" * 65)
+    rows[700] = rows[700].replace("员工701", "y" * 70)
+    mapping = ('input: {type: csv, path: hr.csv}\nmembers:\n  userid: {template: "E{工号}"}\n'
+               "  name: 姓名\n  mobile: 手机\n")
+    result = hr(rows, mapping, header=header)
+    assert [p.where for p in result.errors] == ["hr.csv, row 12, column 姓名",
+                                                "hr.csv, row 702, column 姓名"]
+    assert len(result.directory.users) == 1198
+    assert result.directory.users[11].userid == "E13"  # the order of the file is kept

@@ -70,13 +70,21 @@ def test_an_unknown_attribute_is_named(ldap_input: LdapInput) -> None:
 
 
 def test_a_missing_base_dn_is_an_error_not_an_empty_directory(ldap_input: LdapInput) -> None:
-    err = _fail(ldap_input, members={"base": f"ou=Gone,{CORP}"})
+    err = _fail(ldap_input, members={"base": f"ou=Gone,{CORP}",
+                                            "attributes": ["cn"]})
     assert "the base DN does not exist" in str(err)
 
 
 def test_a_bad_filter_is_named(ldap_input: LdapInput) -> None:
-    err = _fail(ldap_input, members={"base": CORP, "filter": "(&(objectClass=user)"})
+    err = _fail(ldap_input, members={"base": CORP, "filter": "(&(objectClass=user)",
+                                            "attributes": ["cn"]})
     assert "the members search" in str(err)
+
+
+def test_members_without_attributes_are_refused(ldap_input: LdapInput) -> None:
+    with pytest.raises(SourceError, match="attributes is the list") as err:
+        open_source(ldap_input(members={"base": CORP}))
+    assert err.value.where == "mapping.yaml, input.members"
 
 
 def test_a_referral_fails_the_whole_read(ldap_input: LdapInput, extra: AddLdif) -> None:

@@ -65,10 +65,9 @@ class LdapSource:
         return f"{self._opts.url} {self._opts.members.base}"
 
     def fields(self, entity: Entity) -> Sequence[str] | None:
-        attrs = self._opts.members.attributes
-        if entity != "members" or attrs is None:
+        if entity != "members":
             return None
-        return [*attrs, *SYNTHETIC_FIELDS]
+        return [*self._opts.members.attributes, *SYNTHETIC_FIELDS]
 
     def records(self, entity: Entity) -> Iterator[Record]:
         if entity != "members":
@@ -134,11 +133,12 @@ class LdapSource:
 
     def _read_members(self) -> Iterator[Record]:
         o = self._opts
-        with self._connection(schema=o.members.attributes is not None) as conn:
-            if o.members.attributes is not None:
-                self._check_attributes(conn, "members", o.members.attributes)
+        with self._connection(schema=True) as conn:
+            self._check_attributes(conn, "members", o.members.attributes)
+            if o.groups is not None:
+                self._check_attributes(conn, "groups", [o.groups.name])
             groups = self._read_groups(conn, o.groups) if o.groups else None
-            wanted = list(o.members.attributes or ["*"])
+            wanted = list(o.members.attributes)
             wanted.append("userAccountControl")
             if o.groups is not None and o.groups.membership == "memberOf":
                 wanted.append("memberOf")
@@ -219,7 +219,7 @@ class LdapSource:
     def _member(self, entry: Mapping[str, Any], groups: _Groups | None) -> Record:
         dn: str = entry["dn"]
         raw = _lowered(entry.get("raw_attributes") or {}, dn)
-        names = self._opts.members.attributes or [k for k in entry.get("raw_attributes") or {}]
+        names = self._opts.members.attributes
         values: dict[str, Value] = {}
         for name in names:
             value = decode_values(name, raw.get(name.lower(), []), where=dn)

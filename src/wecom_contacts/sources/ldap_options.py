@@ -37,7 +37,7 @@ class Search:
     base: str
     filter: str
     scope: Literal["subtree", "one"]
-    attributes: tuple[str, ...] | None  # None: every user attribute ("*")
+    attributes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,13 @@ def _search(spec: InputSpec, key: str, allowed: frozenset[str],
     if scope not in ("subtree", "one"):
         raise SourceError(f"{key}: scope is subtree or one, not {scope!r}",
                           where=spec.where_of(key), field="scope")
-    attrs = block.get("attributes")
-    if attrs is not None and (not isinstance(attrs, list) or not attrs
-                              or not all(isinstance(a, str) and a for a in attrs)):
-        raise SourceError(f"{key}: attributes is a list of attribute names",
+    attrs = block.get("attributes", [] if key == "groups" else None)
+    if not isinstance(attrs, list) or not all(isinstance(a, str) and a for a in attrs) \
+            or (key == "members" and not attrs):
+        raise SourceError(f"{key}: attributes is the list of the attributes the mapping "
+                          "reads (so that each name is checked against the server's schema)",
                           where=spec.where_of(key), field="attributes")
-    return Search(base, flt, scope, tuple(attrs) if attrs else None), block  # type: ignore[arg-type]
+    return Search(base, flt, scope, tuple(attrs)), block  # type: ignore[arg-type]
 
 
 def parse_options(spec: InputSpec) -> LdapOptions:

@@ -16,6 +16,7 @@ the fingerprint exists only after every row was read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import os
@@ -52,6 +53,7 @@ class _Read:
     entity: Entity
     query: str | None
     table: str | None
+    key: str | None  # a column naming the row in messages ("row 3 (emp_no 1003)")
 
     @property
     def label(self) -> str:
@@ -70,6 +72,7 @@ class SqlSource:
         self._reads = reads
         self._fetch_size = fetch_size
         self._tracker = FingerprintTracker("sql", self.name)
+        self._count = 0  # rows of the read in progress, for the message when it stops
 
     @property
     def name(self) -> str:
@@ -147,26 +150,36 @@ class SqlSource:
             raise SourceError(f"the {read.label} failed: {_first_line(exc)}", where=where,
                               field="query" if read.query else "table") from None
 
+    def _records(self, read: _Read, result: sa.CursorResult[Any]) -> Iterator[Record]:
+        columns = list(result.keys())
+        if read.key is not None and read.key not in columns:
+            raise SourceError(f"key {read.key!r} is not a column of the {read.label} (its "
+                              f"columns: {', '.join(columns)})",
+                              where=self._spec.where_of(read.entity), field="key")
+        key_at = columns.index(read.key) if read.key is not None else None
+        self._count = 0
+        for row in result:
+            self._count += 1
+            where = f"{read.label}, row {self._count}"
+            if key_at is not None:
+                where += f" ({read.key} {row[key_at]})"
+            yield Record({name: _text(value, where=where, field=name)
+                          for name, value in zip(columns, row, strict=True)}, where=where)
+
     def _rows(self, read: _Read) -> Iterator[Record]:
         engine = self._engine()
         try:
             with self._connect(engine) as conn:
                 result = self._execute(conn, read)
-                columns = list(result.keys())
-                count = 0
                 try:
-                    for row in result:
-                        count += 1
-                        where = f"{read.label}, row {count}"
-                        yield Record({name: _text(value, where=where, field=name)
-                                      for name, value in zip(columns, row, strict=True)},
-                                     where=where)
+                    yield from self._records(read, result)
                 except sa_exc.DBAPIError as exc:
-                    raise SourceError(f"the {read.label} stopped after row {count}: "
+                    raise SourceError(f"the {read.label} stopped after row {self._count}: "
                                       f"{_first_line(exc)}; nothing is planned from a partial "
                                       "read", where=self._spec.where_of(read.entity)) from None
                 finally:
-                    result.close()
+                    with contextlib.suppress(sa_exc.DBAPIError):
+                        result.close()
         finally:
             engine.dispose()
 
@@ -245,14 +258,17 @@ def _reads(spec: InputSpec) -> dict[Entity, _Read]:
             continue
         if isinstance(block, str):
             block = {"query": block}
-        if not isinstance(block, Mapping) or sorted(block) not in (["query"], ["table"]):
+        origin = sorted(set(block) - {"key"}) if isinstance(block, Mapping) else []
+        if not isinstance(block, Mapping) or origin not in (["query"], ["table"]):
             raise SourceError(f"{entity}: give either query (SQL text) or table (a table or "
-                              "view name)", where=spec.where_of(entity), field=entity)
-        query, table = block.get("query"), block.get("table")
+                              "view name), and optionally key (a column naming rows in "
+                              "messages)", where=spec.where_of(entity), field=entity)
+        query, table, key = block.get("query"), block.get("table"), block.get("key")
         if not isinstance(query or table, str) or not (query or table or "").strip():
             raise SourceError(f"{entity}: the query or table is empty",
                               where=spec.where_of(entity), field=entity)
-        reads[entity] = _Read(entity, query.strip().rstrip(";") if query else None, table)
+        reads[entity] = _Read(entity, query.strip().rstrip(";") if query else None, table,
+                              str(key) if key else None)
     if "members" not in reads:
         raise SourceError("members (a query or a table) is required",
                           where=spec.where_of(None), field="members")

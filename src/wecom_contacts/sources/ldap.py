@@ -17,6 +17,7 @@ connection raises SourceError naming the search and the page; entries stream pag
 from __future__ import annotations
 
 import contextlib
+import re
 import ssl
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -43,6 +44,8 @@ SYNTHETIC_FIELDS = ("dn", "ou_path", "disabled", "groups")
 _DN_ATTRIBUTES = frozenset({"manager", "memberof", "member", "directreports", "secretary",
                             "assistant", "seealso"})
 _ACCOUNTDISABLE = 0x2
+_NAME_BLOCK = re.compile(r"\bNAME\s+(\([^)]*\)|'[^']*')")
+_NAMES = re.compile(r"'([^']+)'")
 _RESULT_TEXT = {4: "the size limit was hit", 3: "the time limit was hit",
                 10: "the server sent a referral", 11: "an administrative limit was hit",
                 32: "the base DN does not exist"}
@@ -59,6 +62,7 @@ class LdapSource:
         self._spec = spec
         self._tracker = FingerprintTracker("ldap", self.name)
         self.pages_fetched = 0  # every page of every search (the benchmark reports it)
+        self._known: set[str] | None = None
 
     @property
     def name(self) -> str:
@@ -81,12 +85,12 @@ class LdapSource:
     # -- connection -------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _connection(self, *, schema: bool) -> Iterator[ldap3.Connection]:
+    def _connection(self) -> Iterator[ldap3.Connection]:
         o = self._opts
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED,
                         ca_certs_file=str(o.ca_file) if o.ca_file else None)
         server = ldap3.Server(o.url, use_ssl=o.tls == "ldaps", tls=tls,
-                              get_info=ldap3.SCHEMA if schema else ldap3.NONE,
+                              get_info=ldap3.NONE,
                               connect_timeout=o.timeout)
         conn = ldap3.Connection(server, user=o.bind_dn, password=o.password,
                                 auto_bind=ldap3.AUTO_BIND_NONE, raise_exceptions=False,
@@ -133,7 +137,7 @@ class LdapSource:
 
     def _read_members(self) -> Iterator[Record]:
         o = self._opts
-        with self._connection(schema=True) as conn:
+        with self._connection() as conn:
             self._check_attributes(conn, "members", o.members.attributes)
             if o.groups is not None:
                 self._check_attributes(conn, "groups", [o.groups.name])
@@ -147,14 +151,36 @@ class LdapSource:
 
     def _check_attributes(self, conn: ldap3.Connection, key: str,
                           names: Iterable[str]) -> None:
-        schema = conn.server.schema
-        if schema is None or not schema.attribute_types:
+        known = self._schema_names(conn)
+        if not known:
             return  # the server does not publish its schema to this account: nothing to check
         for name in names:
-            if name not in schema.attribute_types:
+            if name.lower() not in known:
                 raise SourceError(f"unknown attribute {name!r}: the server's schema has no "
                                   "such attribute type", where=self._spec.where_of(key),
                                   field=name)
+
+    def _schema_names(self, conn: ldap3.Connection) -> set[str]:
+        """The attribute type names of the server's subschema, lower-cased (read here rather
+        than by ldap3's get_info=SCHEMA, which would then re-format every entry read)."""
+        if self._known is not None:
+            return self._known
+        names: set[str] = set()
+        try:
+            conn.search("", "(objectClass=*)", ldap3.BASE, attributes=["subschemaSubentry"])
+            root = conn.response[0]["raw_attributes"] if conn.response else {}
+            subschema = _lowered(root, "").get("subschemasubentry") or []
+            if subschema and conn.search(subschema[0].decode(), "(objectClass=subschema)",
+                                         ldap3.BASE, attributes=["attributeTypes"]):
+                raw = _lowered(conn.response[0]["raw_attributes"], "")
+                for definition in raw.get("attributetypes", []):
+                    block = _NAME_BLOCK.search(definition.decode(errors="replace"))
+                    if block:
+                        names.update(n.lower() for n in _NAMES.findall(block.group(1)))
+        except LDAPException:
+            names = set()
+        self._known = names
+        return names
 
     def _search(self, conn: ldap3.Connection, key: str, search: Search,
                 attributes: list[str]) -> Iterator[Mapping[str, Any]]:

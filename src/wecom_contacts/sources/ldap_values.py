@@ -8,6 +8,7 @@ little-endian), ``objectSid`` as ``S-1-5-21-…``.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Sequence
@@ -85,14 +86,22 @@ def _unescape(value: str) -> str:
     return out.decode("utf-8", errors="replace")
 
 
-def _rdns(dn: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=65536)  # manager and memberOf values repeat across entries
+def _rdns(dn: str) -> tuple[tuple[str, str], ...]:
+    if not any(c in dn for c in '\\"+#;<>'):
+        # The common case, without escapes or multi-valued RDNs: a plain split (ldap3's
+        # parser costs more than reading the entry).
+        pairs = [part.split("=", 1) for part in dn.split(",")]
+        if all(len(p) == 2 and p[0].strip() and p[1].strip() for p in pairs):
+            return tuple((a.strip().lower(), v.strip()) for a, v in pairs)
     try:
         parts = parse_dn(dn, escape=False, strip=True)
     except LDAPInvalidDnError as exc:
         raise SourceError(f"not a valid DN: {dn!r} ({exc})", where=dn) from None
-    return [(attr.strip().lower(), _unescape(val.strip())) for attr, val, _sep in parts]
+    return tuple((attr.strip().lower(), _unescape(val.strip())) for attr, val, _sep in parts)
 
 
+@functools.lru_cache(maxsize=65536)
 def dn_key(dn: str) -> str:
     """A DN in one spelling for comparing: attribute types and values case-folded, spaces
     around separators and escapes normalised (``CN=张三, OU=研发`` → ``cn=张三,ou=研发``).

@@ -21,7 +21,7 @@ from .base import SourceError, Value
 __all__ = ["GUID_ATTRIBUTES", "SID_ATTRIBUTES", "decode_values", "dn_key", "ou_names",
            "render_guid", "render_sid"]
 
-GUID_ATTRIBUTES = frozenset({"objectguid", "msexchmailboxguid", "msds-consistencyguid"})
+GUID_ATTRIBUTES = frozenset({"objectguid", "msexchmailboxguid", "ms-ds-consistencyguid"})
 SID_ATTRIBUTES = frozenset({"objectsid"})
 _HEX = re.compile(r"\\([0-9a-fA-F]{2})")
 

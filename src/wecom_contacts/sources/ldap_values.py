@@ -86,7 +86,9 @@ def _unescape(value: str) -> str:
     return out.decode("utf-8", errors="replace")
 
 
-@functools.lru_cache(maxsize=65536)  # manager and memberOf values repeat across entries
+# Small caches: manager, memberOf and base DNs repeat across entries, each entry's own DN is
+# seen twice in a row (dn and ou_path); a large cache would grow with the directory.
+@functools.lru_cache(maxsize=1024)
 def _rdns(dn: str) -> tuple[tuple[str, str], ...]:
     if not any(c in dn for c in '\\"+#;<>'):
         # The common case, without escapes or multi-valued RDNs: a plain split (ldap3's
@@ -101,7 +103,7 @@ def _rdns(dn: str) -> tuple[tuple[str, str], ...]:
     return tuple((attr.strip().lower(), _unescape(val.strip())) for attr, val, _sep in parts)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1024)
 def dn_key(dn: str) -> str:
     """A DN in one spelling for comparing: attribute types and values case-folded, spaces
     around separators and escapes normalised (``CN=张三, OU=研发`` → ``cn=张三,ou=研发``).

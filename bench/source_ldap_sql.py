@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -254,6 +255,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--only", choices=("ldap", "postgresql", "sqlite"))
     args = parser.parse_args()
+    # Stopped by a signal, still stop the servers started here (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     with tempfile.TemporaryDirectory(prefix="wecom-bench-") as tmp:
         work = Path(tmp)
         if args.only in (None, "ldap"):

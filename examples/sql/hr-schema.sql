@@ -21,6 +21,7 @@ CREATE TABLE employee_tags (
   emp_no INTEGER NOT NULL REFERENCES employees (emp_no),
   tag    VARCHAR(32) NOT NULL
 );
+CREATE INDEX employee_tags_emp_no ON employee_tags (emp_no);  -- the members query's tag lookup
 INSERT INTO departments VALUES (1, NULL, '示例科技'), (2, 1, '研发中心'), (3, 2, '平台研发部'),
   (4, 3, '基础架构组'), (5, 1, '市场部');
 INSERT INTO employees VALUES

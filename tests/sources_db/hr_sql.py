@@ -36,7 +36,9 @@ employees = sa.Table("employees", metadata,
                      sa.Column("salary", sa.Numeric(10, 2)))
 employee_tags = sa.Table("employee_tags", metadata,
                          sa.Column("emp_no", sa.Integer, nullable=False),
-                         sa.Column("tag", sa.String(32), nullable=False))
+                         sa.Column("tag", sa.String(32), nullable=False),
+                         # the members query looks tags up per employee
+                         sa.Index("employee_tags_emp_no", "emp_no"))
 
 # The department path by a recursive CTE (the same SQL on SQLite and PostgreSQL); the tags as
 # one text per employee (string_agg / group_concat differ between the two).

@@ -111,7 +111,7 @@ class HrDatabase:
         return members_query(self.dialect)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def hr_db(request: pytest.FixtureRequest, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[HrDatabase]:
     """The HR database in a SQLite file and in PostgreSQL (each test runs on both)."""

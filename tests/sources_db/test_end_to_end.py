@@ -96,7 +96,7 @@ def _postgres_mapping(tmp_path: Path, server: PostgresServer,
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def sql_mapping(request: pytest.FixtureRequest, tmp_path: Path,
                 monkeypatch: pytest.MonkeyPatch) -> Path:
     if request.param == "sqlite":
@@ -128,6 +128,8 @@ def test_ldap_example_plans_applies_and_converges(run: Any, ldap_mapping: Path,
     preview = _json(run("--json", "source", "preview", str(ldap_mapping)))
     assert preview["counts"]["members"] == 6 and preview["counts"]["leavers"] == 1
     assert preview["problems"] == []
+    assert preview["fingerprint"]["kind"] == "ldap"
+    assert preview["fingerprint"]["counts"] == {"members": 7}
     plan = _plan_apply_converge(run, ldap_mapping)
     ops = [s["op"] for s in plan["steps"]]
     assert ops.count("user.create") == 7 and ops.count("department.create") == 4
@@ -149,6 +151,8 @@ def test_sql_example_plans_applies_and_converges(run: Any, sql_mapping: Path,
     preview = _json(run("--json", "source", "preview", str(sql_mapping)))
     assert preview["counts"]["members"] == 6 and preview["counts"]["leavers"] == 1
     assert preview["problems"] == []
+    assert preview["fingerprint"]["kind"] == "sql"
+    assert preview["fingerprint"]["counts"] == {"members": 7}
     plan = _plan_apply_converge(run, sql_mapping)
     assert [s["op"] for s in plan["steps"]].count("user.create") == 7
     users = _users(wecom_emulator)

@@ -128,6 +128,7 @@ def test_an_unreachable_database_names_the_url(tmp_path: Path) -> None:
     assert err.value.where == "mapping.yaml, input.url"
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("hr_db", ["postgresql"], indirect=True)
 def test_a_wrong_password_fails_naming_the_database(hr_db: HrDatabase,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,6 +138,7 @@ def test_a_wrong_password_fails_naming_the_database(hr_db: HrDatabase,
     assert "not-the-password" not in str(err)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("hr_db", ["postgresql"], indirect=True)
 def test_a_connection_lost_half_way_fails_the_whole_read(
         hr_db: HrDatabase, postgres_server: PostgresServer) -> None:

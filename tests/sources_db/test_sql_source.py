@@ -77,6 +77,7 @@ def test_fingerprint_ignores_row_order_and_changes_with_the_data(hr_db: HrDataba
     assert changed.fingerprint().counts == plain.fingerprint().counts
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("hr_db", ["postgresql"], indirect=True)  # arrays: PostgreSQL's type
 def test_postgresql_arrays_become_lists(hr_db: HrDatabase) -> None:
     query = ("SELECT e.emp_no, ARRAY(SELECT t.tag FROM employee_tags t WHERE t.emp_no = "

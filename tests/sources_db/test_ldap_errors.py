@@ -81,6 +81,12 @@ def test_a_bad_filter_is_named(ldap_input: LdapInput) -> None:
     assert "the members search" in str(err)
 
 
+def test_groups_without_a_groups_search_is_not_a_field(ldap_input: LdapInput) -> None:
+    without = open_source(ldap_input(groups=None)).fields("members") or []
+    assert "groups" not in without and "ou_path" in without
+    assert "groups" in (open_source(ldap_input()).fields("members") or [])
+
+
 def test_members_without_attributes_are_refused(ldap_input: LdapInput) -> None:
     with pytest.raises(SourceError, match="attributes is the list") as err:
         open_source(ldap_input(members={"base": CORP}))

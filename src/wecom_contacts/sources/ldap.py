@@ -71,7 +71,8 @@ class LdapSource:
     def fields(self, entity: Entity) -> Sequence[str] | None:
         if entity != "members":
             return None
-        return [*self._opts.members.attributes, *SYNTHETIC_FIELDS]
+        derived = [f for f in SYNTHETIC_FIELDS if f != "groups" or self._opts.groups]
+        return [*self._opts.members.attributes, *derived]  # groups only with a groups search
 
     def records(self, entity: Entity) -> Iterator[Record]:
         if entity != "members":

@@ -22,13 +22,21 @@ __all__ = ["CallbackInbox", "EmulatorControl"]
 
 
 class EmulatorControl:
-    """A thin handle on ``/_emulator/*`` of the emulator at ``base_url``."""
+    """A thin handle on ``/_emulator/*`` of the emulator at ``base_url``.
 
-    def __init__(self, base_url: str, *, corp_id: str, secret: str) -> None:
+    ``http_client`` (closed with this handle) replaces the default one, e.g. an in-process
+    client of ``wecom_contacts.emulator.inprocess``; its base URL is set to ``base_url``.
+    """
+
+    def __init__(self, base_url: str, *, corp_id: str, secret: str,
+                 http_client: httpx.Client | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.corp_id = corp_id
         self.secret = secret
-        self._http = httpx.Client(base_url=self.base_url, timeout=30)
+        if http_client is None:
+            http_client = httpx.Client(timeout=30)
+        http_client.base_url = httpx.URL(self.base_url)
+        self._http = http_client
 
     def __repr__(self) -> str:
         return f"EmulatorControl({self.base_url!r}, corp_id={self.corp_id!r})"

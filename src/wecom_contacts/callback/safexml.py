@@ -123,21 +123,23 @@ def _children(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
         for child in element
     }
     if len(out) != len(element):
-        return _general(element, depth, what)
+        _repeated(element, out, depth, what)
     return out
 
 
-def _general(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    repeated: set[str] = set()
+def _repeated(element: ET.Element, out: dict[str, Any], depth: int, what: str) -> None:
+    """Turn each repeated tag's value in ``out`` into the list of all of its values.
+
+    ``out`` already holds every tag's last value at the place of its first occurrence; only
+    the earlier occurrences of repeated tags are converted again (ExtAttr: every Item but
+    the last, where converting all of them anew cost a second pass over the subtree).
+    """
+    seen: dict[str, list[ET.Element]] = {}
     for child in element:
-        value = _children(child, depth + 1, what) if len(child) else (child.text or "")
-        tag = child.tag
-        if tag in repeated:
-            out[tag].append(value)
-        elif tag in out:
-            out[tag] = [out[tag], value]
-            repeated.add(tag)
-        else:
-            out[tag] = value
-    return out
+        seen.setdefault(child.tag, []).append(child)
+    for tag, children in seen.items():
+        if len(children) > 1:
+            out[tag] = [
+                _children(child, depth + 1, what) if len(child) else (child.text or "")
+                for child in children[:-1]
+            ] + [out[tag]]

@@ -11,8 +11,12 @@ Fixtures (registered through the ``pytest11`` entry point):
 
 Markers:
 
-- ``@pytest.mark.wecom_emulator(seed={...}, **switches)``: after the reset, load a directory
-  document and flip ``EmulatorConfig`` switches for this test (the next reset undoes them).
+- ``@pytest.mark.wecom_emulator(seed={...}, transport=..., **switches)``: after the reset,
+  load a directory document and flip ``EmulatorConfig`` switches for this test (the next reset
+  undoes them). ``transport="http"`` makes the fixtures' control and clients talk to the
+  server over a loopback socket; the default, ``"inprocess"`` (or the ini option
+  ``wecom_emulator_transport``), drives the same app without a socket (see
+  ``emulator.inprocess`` and docs/emulator.md). ``base_url`` is a real server either way.
 - ``@pytest.mark.wecom_callbacks(**options)``: options of the ``wecom_callbacks`` receiver's
   callback (``echo_own_changes``, ``minimal_fields``, ``secret``, ...).
 
@@ -30,8 +34,13 @@ import pytest
 from ..testing import CallbackInbox, EmulatorControl
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..client import AsyncClient, Client
+    from .inprocess import LoopThread
     from .server import EmulatorServer
+
+TRANSPORTS = ("inprocess", "http")
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +51,28 @@ def wecom_emulator_server() -> Iterator[EmulatorServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def _wecom_emulator_loop() -> Iterator[LoopThread]:
+    """The event loop the in-process sync clients run the emulator's app on."""
+    from .inprocess import LoopThread
+
+    with LoopThread() as loop:
+        yield loop
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "wecom_emulator_transport",
+        "how the wecom_emulator fixtures reach the emulator: inprocess (default) or http",
+        default="inprocess",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "wecom_emulator(seed=None, **switches): seed the emulator's directory and "
-        "set EmulatorConfig switches for this test",
+        "markers", "wecom_emulator(seed=None, transport='inprocess', **switches): seed the "
+        "emulator's directory and set EmulatorConfig switches for this test; "
+        "transport='http' talks to it over a loopback socket",
     )
     config.addinivalue_line(
         "markers", "wecom_callbacks(**options): callback options of the wecom_callbacks "
@@ -62,17 +89,42 @@ def _marker_kwargs(request: pytest.FixtureRequest, name: str) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
+def _transport(request: pytest.FixtureRequest) -> str:
+    mode = _marker_kwargs(request, "wecom_emulator").get(
+        "transport", request.config.getini("wecom_emulator_transport"))
+    if mode not in TRANSPORTS:
+        raise pytest.UsageError(
+            f"wecom_emulator transport={mode!r}: expected one of {', '.join(TRANSPORTS)}")
+    return str(mode)
+
+
+def _sync_http(server: EmulatorServer, request: pytest.FixtureRequest,
+               **options: Any) -> httpx.Client | None:
+    """An in-process httpx client for this test (None: over HTTP, the default client)."""
+    if _transport(request) == "http":
+        return None
+    import httpx
+
+    from .inprocess import EmulatorTransport
+
+    assert server.app is not None
+    loop: LoopThread = request.getfixturevalue("_wecom_emulator_loop")
+    return httpx.Client(transport=EmulatorTransport(server.app, loop), **options)
+
+
 @pytest.fixture
 def wecom_emulator(
     wecom_emulator_server: EmulatorServer, request: pytest.FixtureRequest
 ) -> Iterator[EmulatorControl]:
     config: Any = wecom_emulator_server.config
     control = EmulatorControl(
-        wecom_emulator_server.base_url, corp_id=config.corp_id, secret=config.secret
+        wecom_emulator_server.base_url, corp_id=config.corp_id, secret=config.secret,
+        http_client=_sync_http(wecom_emulator_server, request, timeout=30),
     )
     control.reset()
     try:
         wanted = _marker_kwargs(request, "wecom_emulator")
+        wanted.pop("transport", None)
         seed = wanted.pop("seed", None)
         if wanted:
             control.configure(**wanted)
@@ -92,20 +144,44 @@ def wecom_callbacks(
 
 
 @pytest.fixture
-def wecom_client(wecom_emulator: EmulatorControl) -> Iterator[Client]:
+def wecom_client(
+    wecom_emulator: EmulatorControl, wecom_emulator_server: EmulatorServer,
+    request: pytest.FixtureRequest,
+) -> Iterator[Client]:
     from ..client import Client
 
-    with Client(
-        wecom_emulator.corp_id, wecom_emulator.secret, base_url=wecom_emulator.base_url
-    ) as client:
-        yield client
+    http = _sync_http(wecom_emulator_server, request)
+    try:
+        with Client(
+            wecom_emulator.corp_id, wecom_emulator.secret, base_url=wecom_emulator.base_url,
+            http_client=http,
+        ) as client:
+            yield client
+    finally:
+        if http is not None:
+            http.close()
 
 
 @pytest.fixture
-async def wecom_async_client(wecom_emulator: EmulatorControl) -> AsyncIterator[AsyncClient]:
-    from ..client import AsyncClient
+async def wecom_async_client(
+    wecom_emulator: EmulatorControl, wecom_emulator_server: EmulatorServer,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[AsyncClient]:
+    import httpx
 
-    async with AsyncClient(
-        wecom_emulator.corp_id, wecom_emulator.secret, base_url=wecom_emulator.base_url
-    ) as client:
-        yield client
+    from ..client import AsyncClient
+    from .inprocess import AsyncEmulatorTransport
+
+    http: httpx.AsyncClient | None = None
+    if _transport(request) == "inprocess":
+        assert wecom_emulator_server.app is not None
+        http = httpx.AsyncClient(transport=AsyncEmulatorTransport(wecom_emulator_server.app))
+    try:
+        async with AsyncClient(
+            wecom_emulator.corp_id, wecom_emulator.secret, base_url=wecom_emulator.base_url,
+            http_client=http,
+        ) as client:
+            yield client
+    finally:
+        if http is not None:
+            await http.aclose()

@@ -8,6 +8,7 @@ import time
 from types import TracebackType
 
 import uvicorn
+from starlette.applications import Starlette
 
 from .app import create_app
 from .config import EmulatorConfig
@@ -65,11 +66,13 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self.state: EmulatorState | None = None
+        self.app: Starlette | None = None  # for in-process clients (emulator.inprocess)
 
     def start(self) -> EmulatorServer:
         if self._thread is not None:
             return self
         app = create_app(self.config)
+        self.app = app
         self.state = app.state.emulator
         self._sock = bind_socket(self.host, self.port)
         self.base_url = base_url_of(self._sock)
@@ -99,7 +102,7 @@ class EmulatorServer:
             self._sock.close()
         if self.state is not None:
             self.state.close()
-        self._server = self._thread = self._sock = self.state = None
+        self._server = self._thread = self._sock = self.state = self.app = None
 
     def __enter__(self) -> EmulatorServer:
         return self.start()

@@ -30,7 +30,9 @@ class Scope:
         return self.departments is None or dept_id in self.departments
 
     def is_protected(self, userid: str) -> bool:
-        return userid.lower() in self.protected
+        # Asked for every user several times per plan: with nobody protected (the usual
+        # case) skip lowering the userid, a fresh string each time.
+        return bool(self.protected) and userid.lower() in self.protected
 
     def has_user(self, user: LiveUser) -> bool:
         """A live user is managed when any of their departments is (and not protected)."""

@@ -135,8 +135,9 @@ def _user_ids(tag: DesiredTag, current: LiveTag | None, live: LiveDirectory, sco
         if key in users.removed:
             continue  # deleting the user takes it out of the tag
         final = users.final.get(key, userid)
-        if managed(key) or managed(final.lower()):
-            have[final.lower()] = final
+        final_key = final.lower()
+        if managed(key) or managed(final_key):
+            have[final_key] = final
     add = [want[k] for k in want if k not in have]
     remove = [have[k] for k in have if k not in want]
     return add, remove

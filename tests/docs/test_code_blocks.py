@@ -41,13 +41,14 @@ def test_the_scan_covers_the_readme_and_every_docs_page() -> None:
     assert len(names) == 1 + len(list((ROOT / "docs").rglob("*.md")))
 
 
-def _environment(emulator: EmulatorControl) -> dict[str, str]:
+def _environment(emulator: EmulatorControl, workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WECOM_")}
     env.update(
         WECOM_BASE_URL=emulator.base_url,
         WECOM_CORP_ID=emulator.corp_id,
         WECOM_SECRET=emulator.secret,
         WECOM_PROFILES_FILE=os.devnull,
+        WECOM_STATE_DIR=str(workdir / "state"),
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         COLUMNS="120",
     )
@@ -130,7 +131,7 @@ class Page:
 def page_runner(
     wecom_emulator: EmulatorControl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Page]:
-    env = _environment(wecom_emulator)
+    env = _environment(wecom_emulator, tmp_path)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)

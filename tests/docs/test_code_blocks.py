@@ -71,7 +71,7 @@ class Page:
         if block.language == "python":
             tree = ast.parse(block.text, filename=block.where)
             if not block.fragment:
-                exec(compile(tree, block.where, "exec"), self.namespace)  # noqa: S102
+                exec(compile(tree, block.where, "exec"), self.namespace)
         elif block.language in {"yaml", "json"}:
             data = yaml.safe_load(block.text) if block.language == "yaml" else json.loads(
                 block.text

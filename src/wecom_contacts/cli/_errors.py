@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from .._extras import MissingExtra
 from ..errors import ApiError, BadResponse, TransportError, WeComError
 from ..sync.errors import (
     DeletionCapError,
@@ -74,6 +75,8 @@ def exit_code_for(exc: BaseException) -> int | None:
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED
+    if isinstance(exc, MissingExtra):
+        return EXIT_USAGE  # the install, not the call, is what needs changing
     for cls, code in _SYNC_CODES:
         if isinstance(exc, cls):
             return code

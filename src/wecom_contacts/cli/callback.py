@@ -116,11 +116,9 @@ def serve(
 
 
 def _shared_dedup(url: str) -> Any:
-    try:
-        from ..redis import RedisDedupStore
-    except ImportError:
-        raise usage_error("--dedup-redis needs the redis extra: pip install "
-                          "'wecom-contacts[redis]'") from None
+    # without the redis extra this import raises MissingExtra: one line, exit 2 (_errors.py)
+    from ..redis import RedisDedupStore
+
     try:
         return RedisDedupStore.from_url(url)
     except ValueError as exc:

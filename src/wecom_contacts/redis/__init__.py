@@ -5,17 +5,15 @@ Needs redis-py (``pip install 'wecom-contacts[redis]'``) and Redis 5 or later.
 
 from __future__ import annotations
 
-try:
-    import redis as _redis  # noqa: F401
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "wecom_contacts.redis needs redis-py: pip install 'wecom-contacts[redis]'"
-    ) from exc
+from .._extras import require
 
-from ._base import StoreError, StoreUnavailable
-from .dedup import RedisDedupStore
-from .ratelimit import RedisRateLimiter
-from .tokens import RedisTokenStore
+# Before the submodules import redis themselves: a missing extra is one line, not a traceback.
+require("redis", extra="redis", feature="wecom_contacts.redis", dist="redis-py")
+
+from ._base import StoreError, StoreUnavailable  # noqa: E402
+from .dedup import RedisDedupStore  # noqa: E402
+from .ratelimit import RedisRateLimiter  # noqa: E402
+from .tokens import RedisTokenStore  # noqa: E402
 
 __all__ = [
     "RedisDedupStore",

@@ -11,6 +11,7 @@ import ast
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +42,12 @@ def test_the_scan_covers_the_readme_and_every_docs_page() -> None:
     assert len(names) == 1 + len(list((ROOT / "docs").rglob("*.md")))
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _environment(emulator: EmulatorControl, workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WECOM_")}
     env.update(
@@ -49,6 +56,8 @@ def _environment(emulator: EmulatorControl, workdir: Path) -> dict[str, str]:
         WECOM_SECRET=emulator.secret,
         WECOM_PROFILES_FILE=os.devnull,
         WECOM_STATE_DIR=str(workdir / "state"),
+        # `callback serve` and `emulator callback` read it: no fixed port shared by test runs
+        WECOM_CALLBACK_PORT=str(_free_port()),
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         COLUMNS="120",
     )

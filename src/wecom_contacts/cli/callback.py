@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import secrets
+import socket
+import string
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -15,7 +18,9 @@ from ..callback import CallbackCrypto, CallbackEvent
 from ._context import use
 from ._errors import usage_error
 
-__all__ = ["app", "event_line", "forwarder", "printer"]
+__all__ = ["DEFAULT_PORT", "app", "event_line", "forwarder", "keygen", "printer"]
+
+DEFAULT_PORT = 8000
 
 app = typer.Typer(help="Callback receiver (接收事件回调).", no_args_is_help=True)
 
@@ -77,7 +82,12 @@ def serve(
         typer.Option("--corp-id", help="Receiver id (corp id); defaults to the global setting."),
     ] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", envvar="WECOM_CALLBACK_PORT", help="Port to listen on; 0 picks one."
+        ),
+    ] = DEFAULT_PORT,
     forward: Annotated[
         str | None,
         typer.Option("--forward", metavar="URL", help="POST each event as JSON to this URL."),
@@ -96,7 +106,10 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Answer WeCom's URL check and print each event as a JSON line (or --forward it)."""
+    """Answer WeCom's URL check and print each event as a JSON line (or --forward it).
+
+    The first line on stderr is the URL it listens on; stdout carries only the events.
+    """
     import uvicorn
 
     from ..callback import make_asgi_app
@@ -112,7 +125,45 @@ def serve(
         dedup=_shared_dedup(dedup_redis) if dedup_redis else None,
         retry_on_error=forward is not None,
     )
-    uvicorn.run(asgi, host=host, port=port, log_config=_stderr_logging(uvicorn))
+    sock = _bind(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    # stderr: stdout carries only the events. Printed after binding, so the URL already answers.
+    typer.echo(f"http://{shown}:{sock.getsockname()[1]}/ (receiving callbacks; Ctrl-C stops)",
+               err=True)
+    config = uvicorn.Config(asgi, log_config=_stderr_logging(uvicorn), lifespan="off", ws="none")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        where = f"--host {host} --port {port}"
+        raise usage_error(f"{where}: cannot listen there: {exc.strerror}") from None
+    sock.listen(128)
+    return sock
+
+
+@app.command("keygen")
+def keygen() -> None:
+    """Print a new callback Token and EncodingAESKey as environment lines.
+
+    Enter both in WeCom's admin console (or `emulator callback`); `callback serve` reads them
+    from WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY. Keep them secret: with them anyone
+    can forge events.
+    """
+    from .. import generate_encoding_aes_key
+
+    alphabet = string.ascii_letters + string.digits
+    token = "".join(secrets.choice(alphabet) for _ in range(32))  # WeCom allows up to 32
+    typer.echo(f"WECOM_CALLBACK_TOKEN={token}")
+    typer.echo(f"WECOM_CALLBACK_AES_KEY={generate_encoding_aes_key()}")
 
 
 def _shared_dedup(url: str) -> Any:

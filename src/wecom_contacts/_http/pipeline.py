@@ -32,6 +32,14 @@ GETTOKEN = "gettoken"
 _GETTOKEN = endpoint(GETTOKEN)
 
 
+def _log_exchange(endpoint: Endpoint, outcome: str, attempt: int, sent: float) -> None:
+    # One INFO line per attempt (`--verbose`): the path, never the URL, which carries the token.
+    if log.isEnabledFor(logging.INFO):
+        retry = f", retry {attempt - 1}" if attempt > 1 else ""
+        log.info("%s %s -> %s%s, %.0f ms", endpoint.method, endpoint.path, outcome, retry,
+                 (time.monotonic() - sent) * 1000)
+
+
 class AsyncTokenProvider:
     """Hands out a valid token; concurrent misses cause exactly one ``gettoken``."""
 
@@ -180,6 +188,7 @@ class AsyncPipeline:
                 await self.rate_limiter.aacquire(endpoint.path)
             # gettoken retries itself (its own endpoint's rule); its failure ends the call
             token = await self.tokens.get()
+            sent = time.monotonic()
             try:
                 raw = await self.transport.send(
                     endpoint.method,
@@ -189,8 +198,11 @@ class AsyncPipeline:
                     upload=upload,
                     timeout=self.timeout,
                 )
-                return decode_envelope(raw, endpoint.path, resent=attempt > 1)
+                payload = decode_envelope(raw, endpoint.path, resent=attempt > 1)
+                _log_exchange(endpoint, "errcode 0", attempt, sent)
+                return payload
             except ApiError as exc:
+                _log_exchange(endpoint, f"errcode {exc.errcode}", attempt, sent)
                 if exc.info.refresh_token and not token_resent:
                     token_resent = True
                     log.debug("token refused on %s (errcode %s): refreshing", endpoint.path,
@@ -200,6 +212,7 @@ class AsyncPipeline:
                     continue
                 error: WeComError = exc
             except WeComError as exc:
+                _log_exchange(endpoint, type(exc).__name__, attempt, sent)
                 error = exc
             delay = retry_delay(
                 self.retry, error, endpoint, attempt=attempt, elapsed=time.monotonic() - started
@@ -361,6 +374,7 @@ class Pipeline:
                 self.rate_limiter.acquire(endpoint.path)
             # gettoken retries itself (its own endpoint's rule); its failure ends the call
             token = self.tokens.get()
+            sent = time.monotonic()
             try:
                 raw = self.transport.send(
                     endpoint.method,
@@ -370,8 +384,11 @@ class Pipeline:
                     upload=upload,
                     timeout=self.timeout,
                 )
-                return decode_envelope(raw, endpoint.path, resent=attempt > 1)
+                payload = decode_envelope(raw, endpoint.path, resent=attempt > 1)
+                _log_exchange(endpoint, "errcode 0", attempt, sent)
+                return payload
             except ApiError as exc:
+                _log_exchange(endpoint, f"errcode {exc.errcode}", attempt, sent)
                 if exc.info.refresh_token and not token_resent:
                     token_resent = True
                     log.debug("token refused on %s (errcode %s): refreshing", endpoint.path,
@@ -381,6 +398,7 @@ class Pipeline:
                     continue
                 error: WeComError = exc
             except WeComError as exc:
+                _log_exchange(endpoint, type(exc).__name__, attempt, sent)
                 error = exc
             delay = retry_delay(
                 self.retry, error, endpoint, attempt=attempt, elapsed=time.monotonic() - started

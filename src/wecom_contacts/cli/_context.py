@@ -13,6 +13,7 @@ import typer
 from .. import LocalRateLimiter
 from ..client import DEFAULT_BASE_URL, Client
 from ._errors import usage_error
+from ._logging import configure_logging
 
 __all__ = [
     "JsonFlag",
@@ -183,6 +184,22 @@ def global_options(
         ),
     ] = None,
     as_json: JsonFlag = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v",
+            help="Log each request to stderr: path, errcode, retry, time (secrets redacted). "
+            "Also WECOM_LOG_LEVEL=INFO.",
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Like --verbose, plus token fetches, retry pauses and httpx's own lines "
+            "(URLs with access_token / corpsecret shown as ***). Also WECOM_LOG_LEVEL=DEBUG.",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option(
@@ -191,6 +208,10 @@ def global_options(
     ] = None,
 ) -> None:
     """Read and write a WeCom (企业微信) directory from the command line."""
+    try:
+        configure_logging(verbose=verbose, debug=debug)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
     ctx.obj = State(
         flags={"base_url": base_url, "corp_id": corp_id, "secret": secret},
         profile=profile,

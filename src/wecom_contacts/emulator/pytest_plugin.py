@@ -45,6 +45,10 @@ TRANSPORTS = ("inprocess", "http")
 
 @pytest.fixture(scope="session")
 def wecom_emulator_server() -> Iterator[EmulatorServer]:
+    """The running emulator (one per test session, a free loopback port); see ``base_url``.
+
+    Tests usually want ``wecom_emulator`` instead, which resets the directory first.
+    """
     from .server import EmulatorServer
 
     with EmulatorServer() as server:
@@ -116,6 +120,12 @@ def _sync_http(server: EmulatorServer, request: pytest.FixtureRequest,
 def wecom_emulator(
     wecom_emulator_server: EmulatorServer, request: pytest.FixtureRequest
 ) -> Iterator[EmulatorControl]:
+    """The emulator's control API (``EmulatorControl``), on a directory reset for this test.
+
+    ``calls(path)``, ``directory()``, ``fault(path, ...)``, ``configure(**switches)``,
+    ``seed(document)``. Seed and switches per test: ``@pytest.mark.wecom_emulator(seed={...},
+    block_new_ip_detail_reads=True)``; the next test's reset undoes them.
+    """
     config: Any = wecom_emulator_server.config
     control = EmulatorControl(
         wecom_emulator_server.base_url, corp_id=config.corp_id, secret=config.secret,
@@ -139,6 +149,12 @@ def wecom_emulator(
 def wecom_callbacks(
     wecom_emulator: EmulatorControl, request: pytest.FixtureRequest
 ) -> Iterator[CallbackInbox]:
+    """The emulator's callbacks, decrypted into typed events (``wecom_callbacks.wait()``).
+
+    A real receiver on a loopback port with a fresh Token and EncodingAESKey. Echo of the
+    test's own API changes is on (real WeCom does not call an app back for its own changes:
+    ``@pytest.mark.wecom_callbacks(echo_own_changes=False)`` models that).
+    """
     with wecom_emulator.receive_callbacks(**_marker_kwargs(request, "wecom_callbacks")) as inbox:
         yield inbox
 
@@ -148,6 +164,7 @@ def wecom_client(
     wecom_emulator: EmulatorControl, wecom_emulator_server: EmulatorServer,
     request: pytest.FixtureRequest,
 ) -> Iterator[Client]:
+    """A ``Client`` with the contacts-sync secret, pointed at the emulator; closed afterwards."""
     from ..client import Client
 
     http = _sync_http(wecom_emulator_server, request)
@@ -167,6 +184,7 @@ async def wecom_async_client(
     wecom_emulator: EmulatorControl, wecom_emulator_server: EmulatorServer,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[AsyncClient]:
+    """An ``AsyncClient`` like ``wecom_client`` (needs an async test: pytest-asyncio or anyio)."""
     import httpx
 
     from ..client import AsyncClient

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint types unit bench generate clean
+.PHONY: demo test install lint types unit bench generate docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: lint types unit
 generate: $(STAMP)
 	$(PY) scripts/unasync.py
 
+# The site (MkDocs Material + the API reference from the docstrings) into site/; offline.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 # Run by hand; each prints its figures beside a baseline measured in the same run.
 # bench/soak.py (Redis fleet under injected faults) takes its own --workers/--seconds.
 bench: $(STAMP)
@@ -44,4 +48,4 @@ bench: $(STAMP)
 	$(PY) bench/read_paths.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build site *.egg-info src/*.egg-info

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# The first test also builds the site (~10 s idle, far more on a loaded machine).
+pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture(scope="module")

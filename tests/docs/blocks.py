@@ -10,6 +10,9 @@ further words are flags.
 - ``… fragment``: not run, but parsed: ``ast.parse`` for Python, ``yaml.safe_load`` for YAML and
   JSON, and every ``wecom-contacts …`` line of a shell block by the CLI's own command tree
   (every command and option named must exist, and a choice must be one of the choices).
+- ``console``: a terminal transcript (``$ `` commands, then their output); not run, but each
+  ``$ wecom-contacts …`` line is checked like a fragment's.
+- ``sql``: not run; ``sqlite3.complete_statement`` must accept it (quotes closed).
 - ``text``: output, file formats and diagrams; not code, not checked.
 """
 
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 ROOT = Path(__file__).resolve().parents[2]
-LANGUAGES = {"python", "sh", "yaml", "json", "toml", "text"}
+LANGUAGES = {"python", "sh", "console", "yaml", "json", "toml", "sql", "text"}
 FLAGS = {"fragment", "background"}
 _FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^`\n]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
                     re.M | re.S)

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -90,15 +91,27 @@ class Page:
                 (self.workdir / block.attrs["file"]).write_text(block.text, encoding="utf-8")
         elif block.language == "sh":
             self._shell(block)
+        elif block.language == "console":
+            commands = [line for line in block.text.splitlines() if line.startswith("$ ")]
+            assert commands, f"{block.where}: a console block shows `$ ` commands"
+            self._check_cli("\n".join(commands), block)
+        elif block.language == "sql":
+            # quotes and comments closed (a final ";" may be left out in prose)
+            text = block.text.rstrip()
+            text = text if text.endswith(";") else text + ";"
+            assert sqlite3.complete_statement(text), f"{block.where}: unclosed SQL"
 
-    def _shell(self, block: Block) -> None:
-        for line in shell_lines(block.text):
+    def _check_cli(self, text: str, block: Block) -> None:
+        for line in shell_lines(text):
             args = cli_words(line)
             if args is not None:
                 try:
                     check_cli_args(self.cli, args)
                 except ValueError as exc:
                     pytest.fail(f"{block.where}: {exc}")
+
+    def _shell(self, block: Block) -> None:
+        self._check_cli(block.text, block)
         if block.fragment:
             return
         script = "set -euo pipefail\n" + block.text

@@ -100,3 +100,46 @@ def test_require_names_the_feature_distribution_and_extra() -> None:
     assert str(caught.value) == "XLSX sources needs openpyxl: pip install 'wecom-contacts[xlsx]'"
     assert isinstance(caught.value, ImportError)
     assert caught.value.extra == "xlsx"
+
+
+HIDE = textwrap.dedent(
+    """
+    import sys
+
+    class Hide:
+        def find_spec(self, name, path=None, target=None):
+            if name == HIDDEN or name.startswith(HIDDEN + "."):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, Hide())
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "code", "line"),
+    [
+        ("ldap3", "from wecom_contacts.sources.base import _load; _load('ldap')",
+         "the ldap source needs ldap3: pip install 'wecom-contacts[ldap]'"),
+        ("sqlalchemy", "from wecom_contacts.sources.base import _load; _load('sql')",
+         "the sql source needs SQLAlchemy: pip install 'wecom-contacts[sql]'"),
+        ("openpyxl", "from wecom_contacts.sources.xlsx import _open; _open(None, 'x')",
+         "reading .xlsx workbooks needs openpyxl: pip install 'wecom-contacts[xlsx]'"),
+        ("scim2_filter_parser", "import wecom_contacts.scim",
+         "wecom_contacts.scim needs scim2-filter-parser: pip install 'wecom-contacts[scim]'"),
+    ],
+)
+def test_every_optional_connector_names_its_extra_in_one_line(
+    hidden: str, code: str, line: str
+) -> None:
+    script = f"HIDDEN = {hidden!r}\n" + HIDE + textwrap.dedent(f"""
+        try:
+            {code}
+        except ImportError as exc:
+            print(type(exc).__name__, "|", exc)
+        """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"MissingExtra | {line}"

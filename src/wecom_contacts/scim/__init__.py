@@ -8,18 +8,17 @@ Needs the ``scim`` extra (Starlette, uvicorn, scim2-filter-parser).
 
 from __future__ import annotations
 
-try:
-    import scim2_filter_parser as _parser  # type: ignore[import-untyped] # noqa: F401
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "wecom_contacts.scim needs scim2-filter-parser: pip install 'wecom-contacts[scim]'"
-    ) from exc
+from .._extras import require
 
-from .app import create_app
-from .errors import ERRCODE_STATUS, ScimError
-from .idmap import IdMap, IdRow, MemoryIdMap, SQLiteIdMap
-from .mapping import DEFAULT_IGNORED, ScimConfig
-from .server import app_from_env, build_app, open_id_map, parse_tokens, serve
+# Before the modules that import the parser, so a missing extra is one line naming it.
+require("scim2_filter_parser", extra="scim", feature="wecom_contacts.scim",
+        dist="scim2-filter-parser")
+
+from .app import create_app  # noqa: E402
+from .errors import ERRCODE_STATUS, ScimError  # noqa: E402
+from .idmap import IdMap, IdRow, MemoryIdMap, SQLiteIdMap  # noqa: E402
+from .mapping import DEFAULT_IGNORED, ScimConfig  # noqa: E402
+from .server import app_from_env, build_app, open_id_map, parse_tokens, serve  # noqa: E402
 
 __all__ = [
     "DEFAULT_IGNORED",

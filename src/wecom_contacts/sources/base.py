@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from .._extras import MissingExtra
 from ..sync.errors import DesiredStateError
 
 __all__ = [
@@ -184,6 +185,8 @@ SourceFactory = Callable[[InputSpec], Source]
 _REGISTRY: dict[str, SourceFactory] = {}
 # built-in types whose module name differs from the type name
 _BUILTIN = {"csv": "csv_file", "xlsx": "xlsx"}
+# the extra that brings each connector's dependency: (extra, distribution a user knows)
+_EXTRAS = {"ldap": ("ldap", "ldap3"), "sql": ("sql", "SQLAlchemy"), "xlsx": ("xlsx", "openpyxl")}
 
 
 def register_source_type(name: str, factory: SourceFactory, *, replace: bool = False) -> None:
@@ -200,8 +203,13 @@ def _load(name: str) -> None:
     try:
         importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise  # the connector exists but its dependency (an extra) is missing
+        if exc.name == module:
+            return  # no such connector: open_source names the known types
+        if name in _EXTRAS:  # the connector exists but its dependency (an extra) is missing
+            extra, dist = _EXTRAS[name]
+            raise MissingExtra(feature=f"the {name} source", dist=dist, extra=extra,
+                               module=exc.name or module) from exc
+        raise
 
 
 def source_types() -> list[str]:

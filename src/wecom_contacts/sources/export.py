@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._extras import require
 from ..client import Client
 from ..sync import LiveDirectory, ReadVia, read_live
 from . import mapping as m
@@ -161,7 +162,7 @@ def write_mapped(live: LiveDirectory, lm: LoadedMapping, output: Path | None) ->
     text when ``output`` is None, else ``""``."""
     header, rows = mapped_rows(live, lm)
     if output is not None and output.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl  # type: ignore[import-untyped]  # the [xlsx] extra
+        openpyxl = require("openpyxl", extra="xlsx", feature="writing .xlsx workbooks")
 
         named = str((lm.mapping.input.model_extra or {}).get("sheet") or "")
         book = openpyxl.Workbook(write_only=True)

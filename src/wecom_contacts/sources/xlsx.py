@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .._extras import require
 from .base import (
     Entity,
     FingerprintTracker,
@@ -120,7 +121,7 @@ def display(value: Any, number_format: str | None) -> str | None:
 
 
 def _open(path: Path, where: str) -> Any:
-    import openpyxl  # type: ignore[import-untyped]  # the [xlsx] extra, loaded when used
+    openpyxl = require("openpyxl", extra="xlsx", feature="reading .xlsx workbooks")
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)

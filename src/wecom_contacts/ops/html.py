@@ -152,5 +152,7 @@ def _diff(item: ReviewItem) -> str:
         new = (f'<span class="new">{escape(change.new)}</span>' if change.new
                else '<span class="old">(none)</span>')
         lines.append(f"<tr><td>{escape(change.label)}</td><td>{old}{new}</td></tr>")
-    return (f"<details><summary>{len(item.changes)} field(s)</summary><table "
+    # a create lists every field of the new member: folded; a change shows its diff open
+    fold = "" if item.kind == "create" else " open"
+    return (f"<details{fold}><summary>{len(item.changes)} field(s)</summary><table "
             f'class="diff">{"".join(lines)}</table></details>')

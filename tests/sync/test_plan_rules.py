@@ -1,11 +1,10 @@
-"""make_plan: deletion cap, managed subtree, freed names and mobiles, leader ordering."""
+"""make_plan: managed subtree, freed names and mobiles, leader ordering."""
 
 from __future__ import annotations
 
 import pytest
 
 from wecom_contacts.sync import (
-    DeletionCapError,
     LiveDepartment,
     LiveDirectory,
     PlanError,
@@ -19,37 +18,6 @@ from .conftest import desired, live
 def _people(n: int, dept: int = 2) -> list[dict[str, object]]:
     return [{"userid": f"p{i}", "name": f"P{i}", "department": [dept], "mobile": f"139{i:08d}"}
             for i in range(n)]
-
-
-def test_deletion_cap_refuses_and_says_how_many_and_how_to_allow() -> None:
-    current = live([(2, "销售部", 1)], _people(30))
-    keep = "".join(f"  - {{userid: p{i}, name: P{i}, departments: [总部/销售部]}}\n"
-                   for i in range(25))
-    text = f"departments: [{{path: 总部/销售部}}]\nusers:\n{keep}"
-    with pytest.raises(DeletionCapError) as err:
-        make_plan(desired(text), current)
-    message = str(err.value)
-    assert "deletes 5 objects (5 user(s))" in message
-    assert "allow_deletes=True" in message
-    assert err.value.deletions == 5
-    plan = make_plan(desired(text), current, PlanOptions(allow_deletes=True))
-    assert [s.op for s in plan.steps] == ["user.delete"] * 5
-
-
-def test_deletion_cap_allows_a_few_deletions_in_a_big_directory() -> None:
-    current = live([(2, "销售部", 1)], _people(100))
-    keep = "".join(f"  - {{userid: p{i}, name: P{i}, departments: [总部/销售部]}}\n"
-                   for i in range(95))
-    plan = make_plan(desired(f"users:\n{keep}"), current)
-    assert len(plan.steps) == 5
-
-
-def test_deletion_cap_counts_at_most_max_deletes() -> None:
-    current = live([(2, "销售部", 1)], _people(1000))
-    keep = "".join(f"  - {{userid: p{i}, name: P{i}, departments: [总部/销售部]}}\n"
-                   for i in range(940))
-    with pytest.raises(DeletionCapError, match="deletes 60 objects"):
-        make_plan(desired(f"users:\n{keep}"), current)
 
 
 SUBTREE_LIVE = dict(

@@ -43,6 +43,7 @@ from .errors import (
 from .live.details import READ_VIA, ReadVia
 from .live.model import LiveDepartment, LiveDirectory, LiveTag, LiveUser, user_from_wire
 from .live.read import export_directory, read_live
+from .plan.caps import CapLimits, CapVerdict, evaluate_caps
 from .plan.make import make_plan
 from .plan.render import render_plan
 from .plan.scope import fingerprint, scope_for
@@ -56,6 +57,8 @@ __all__ = [
     "ApplyInterrupted",
     "ApplyReport",
     "BulkRunner",
+    "CapLimits",
+    "CapVerdict",
     "DeletionCapError",
     "DesiredDepartment",
     "DesiredDirectory",
@@ -88,6 +91,7 @@ __all__ = [
     "check_drift",
     "directory_document",
     "dump_directory",
+    "evaluate_caps",
     "export_directory",
     "fingerprint",
     "load_desired",

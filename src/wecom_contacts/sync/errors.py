@@ -3,7 +3,7 @@
     SyncError
     ├── DesiredStateError     the desired file is wrong: says where (line / row / JSON pointer)
     ├── PlanError             desired and live cannot be reconciled as asked
-    │   └── DeletionCapError  more deletions than allowed without allow_deletes=True
+    │   └── DeletionCapError  apply refused: over a deletion cap (allow_deletes=True lifts)
     ├── DriftError            the live directory changed since the plan was made
     └── JournalError          the journal belongs to another plan, or the apply already ran
 
@@ -57,7 +57,7 @@ class PlanError(SyncError):
 
 
 class DeletionCapError(PlanError):
-    """The plan deletes more than the cap; nothing was planned."""
+    """The plan exceeds a deletion cap (caps.py); nothing was applied."""
 
     def __init__(self, message: str, *, deletions: int, limit: int) -> None:
         self.deletions = deletions

@@ -10,6 +10,7 @@ from ..desired.model import DesiredDirectory
 from ..errors import DriftError, JournalError
 from ..live.details import ReadVia
 from ..live.read import read_live
+from ..plan.caps import CapLimits, enforce_caps, evaluate_caps
 from ..plan.make import make_plan
 from ..plan.scope import fingerprint, scope_for
 from ..plan.types import Plan, PlanOptions
@@ -49,6 +50,7 @@ def apply_plan(
     bulk: BulkRunner | None = DEFAULT_BULK,
     durable: bool = True,
     read_via: ReadVia = "auto",
+    caps: CapLimits | None = None,
 ) -> ApplyReport:
     """Apply ``plan``; every step is journaled in ``journal_path`` before and after it runs.
 
@@ -62,6 +64,10 @@ def apply_plan(
     member creates / updates the member template can express (``ImportJobRunner``); None
     sends every step as its own call. ``read_via`` is how the drift check reads the live
     directory (``read_live``).
+
+    Raises DeletionCapError (nothing applied) when the plan exceeds the deletion caps:
+    ``caps`` (default: from the plan's options; ``CapLimits(lifted=True)`` approves it). A
+    resumed apply was approved when it started and is not checked again.
     """
     started_before = False
     if os.path.exists(journal_path):
@@ -73,6 +79,8 @@ def apply_plan(
                 f"the journal {os.fspath(journal_path)} shows this plan was already applied "
                 "(in part); pass resume=True (CLI: --resume) to continue it"
             )
+    if not started_before:
+        enforce_caps(evaluate_caps(plan, caps))
     if check and not started_before:
         # (not on a resume: the resumed apply itself has changed the directory)
         check_drift(client, plan, read_via=read_via)

@@ -6,18 +6,17 @@ import datetime as dt
 import gc
 
 from ..desired.model import DesiredDirectory
-from ..errors import DeletionCapError, PlanError
+from ..errors import PlanError
 from ..live.model import LiveDirectory
 from .build import Builder
+from .caps import scope_sizes
 from .departments import DeptIndex, plan_departments
-from .scope import Scope, fingerprint, scope_for
+from .scope import fingerprint, scope_for
 from .tags import plan_tags
-from .types import Plan, PlanOptions, Step
+from .types import Plan, PlanOptions
 from .users import UserOutcome, plan_users
 
-__all__ = ["check_deletion_cap", "make_plan"]
-
-_DELETES = frozenset({"user.delete", "department.delete", "tag.delete"})
+__all__ = ["make_plan"]
 
 
 def make_plan(
@@ -30,7 +29,8 @@ def make_plan(
     """Diff desired against live; the steps run top-down, deletions last.
 
     Raises PlanError listing every problem found (unknown departments, users that cannot be
-    created, ...) and DeletionCapError when the plan deletes more than the cap allows.
+    created, ...). A plan over the deletion caps is still made: ``caps.evaluate_caps`` says
+    so and ``apply_plan`` refuses it.
     """
     # The planner builds many small containers that live until it returns; CPython's full
     # collections would re-scan all of them again and again, making big plans superlinear.
@@ -55,9 +55,9 @@ def _make_plan(desired: DesiredDirectory, live: LiveDirectory, options: PlanOpti
     if b.problems:
         raise PlanError(b.problems)
     steps = b.steps()
-    check_deletion_cap(steps, live, scope, options)
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-    return Plan(steps, fingerprint(live, scope), options, b.warnings, desired.source, stamp)
+    return Plan(steps, fingerprint(live, scope), options, b.warnings, desired.source, stamp,
+                scope_sizes(live, scope))
 
 
 def _deletable(index: DeptIndex, users: UserOutcome, b: Builder) -> list[int]:
@@ -107,33 +107,3 @@ def _delete_departments(doomed: list[int], index: DeptIndex, users: UserOutcome,
             "department.delete", "department.delete", index.live_path(dept_id),
             {"id": dept_id}, changes={"name": (live_dept.name, None)}, depends_on=deps,
         )
-
-
-def check_deletion_cap(steps: list[Step], live: LiveDirectory, scope: Scope,
-                       options: PlanOptions) -> None:
-    """Refuse more than ``max_deletes`` deletions, or more than ``max_delete_ratio`` of the
-    users, departments and tags in scope, unless ``allow_deletes``."""
-    if options.allow_deletes:
-        return
-    deletes = [s for s in steps if s.op in _DELETES]
-    if not deletes:
-        return
-    in_scope = (
-        sum(1 for u in live.users.values() if scope.has_user(u))
-        + sum(1 for d in live.departments if d != scope.anchor and scope.has_department(d))
-        + (len(live.tags) if scope.departments is None else 0)
-    )
-    ratio_limit = int(options.max_delete_ratio * in_scope)
-    limit = min(options.max_deletes, ratio_limit)
-    if len(deletes) <= limit:
-        return
-    kinds = {k: sum(1 for s in deletes if s.kind == k) for k in ("user", "department", "tag")}
-    detail = ", ".join(f"{n} {k}(s)" for k, n in kinds.items() if n)
-    raise DeletionCapError(
-        f"the plan deletes {len(deletes)} objects ({detail}); the cap is {options.max_deletes} "
-        f"deletions or {options.max_delete_ratio:.0%} of the {in_scope} users, departments "
-        f"and tags in scope ({ratio_limit}), whichever is smaller. Check the desired state; "
-        "to go ahead pass allow_deletes=True (CLI: --allow-deletes), or keep users with "
-        "disable_instead_of_delete=True",
-        deletions=len(deletes), limit=limit,
-    )

@@ -34,9 +34,11 @@ class PlanOptions:
         subtree: manage only this department (a path or an id) and what is below it.
         protected_users: userids the plan never creates, changes, moves, disables or deletes.
         disable_instead_of_delete: users missing from the desired state are disabled.
-        allow_deletes: lift the deletion cap.
-        max_deletes / max_delete_ratio: the cap: more deletions than either (ratio of the
-            users, departments and tags in scope) is refused unless ``allow_deletes``.
+        allow_deletes: lift the deletion caps (``caps.py``): the plan may be applied.
+        max_deletes / max_delete_ratio: the caps, counted apart for member deletes, member
+            disables, department deletes and tag deletes: up to ``max_deletes`` of each is
+            allowed, above that up to ``max_delete_ratio`` of those in scope. A capped plan
+            is still made and shown; ``apply_plan`` refuses it.
         to_invite: let WeCom invite created members (its default); False sends to_invite=false.
     """
 
@@ -44,7 +46,7 @@ class PlanOptions:
     protected_users: Collection[str] = frozenset()
     disable_instead_of_delete: bool = False
     allow_deletes: bool = False
-    max_deletes: int = 50
+    max_deletes: int = 10
     max_delete_ratio: float = 0.10
     to_invite: bool = True
 
@@ -121,6 +123,9 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     source: str = ""
     created_at: str = ""
+    # what was in scope when the plan was made ({"members", "departments", "tags"}): the
+    # base of the caps' ratios
+    sizes: dict[str, int] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -145,6 +150,7 @@ class Plan:
             "source": self.source,
             "options": self.options.to_dict(),
             "counts": self.counts(),
+            "sizes": self.sizes,
             "warnings": self.warnings,
             "steps": [s.to_dict() for s in self.steps],
         }
@@ -172,6 +178,7 @@ class Plan:
                 warnings=[str(w) for w in data.get("warnings", [])],
                 source=str(data.get("source", "")),
                 created_at=str(data.get("created_at", "")),
+                sizes={str(k): int(v) for k, v in data.get("sizes", {}).items()},
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise SyncError(f"damaged plan file: {exc!r}") from exc

@@ -13,10 +13,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import DeletionCapError
-from .live import LiveDirectory
-from .plan_types import Plan, PlanOptions
+from ..errors import DeletionCapError
+from ..live.model import LiveDirectory
 from .scope import Scope
+from .types import Plan, PlanOptions
 
 __all__ = [
     "COUNTERS",

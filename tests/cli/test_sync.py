@@ -59,7 +59,7 @@ def test_plan_json_counts_changes_and_saves_the_plan(
 
     human = cli("sync", "plan", str(org))
     assert human.exit_code == 0
-    assert "+ department 总部/研发中心" in human.stdout and "Plan:" in human.stdout
+    assert "+ create department 总部/研发中心" in human.stdout and "Plan:" in human.stdout
 
 
 def test_apply_saved_plan_then_nothing_left_to_do(
@@ -124,29 +124,6 @@ def test_drift_since_the_plan_exits_4(cli: Invoke, org: Path, tmp_path: Path) ->
     result = cli("sync", "apply", str(saved), "--yes")
     assert result.exit_code == 4
     assert "changed since this plan" in result.stderr
-
-
-def test_deletion_cap_refuses_the_plan_with_exit_4(
-    cli: Invoke, cli_json: Json, org: Path, wecom_emulator: EmulatorControl
-) -> None:
-    wecom_emulator.seed(
-        {
-            "users": [
-                {
-                    "userid": f"old{n}",
-                    "name": f"Old {n}",
-                    "department": [1],
-                    "mobile": f"1370000000{n}",
-                }
-                for n in range(3)
-            ]
-        }
-    )
-    refused = cli("sync", "plan", str(org), "--max-deletes", "1")
-    assert refused.exit_code == 4
-    assert "Error:" in refused.stderr
-    allowed = cli_json("sync", "plan", str(org), "--allow-deletes")
-    assert sum(s["op"] == "user.delete" for s in allowed["steps"]) == 3
 
 
 def test_invalid_desired_file_is_a_usage_error_that_says_where(cli: Invoke, tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ _HEADING = {
     "disable": "to disable", "delete": "to delete",
 }
 _PLURAL = {"member": "Members", "department": "Departments", "tag": "Tags"}
-# Without --detail a member being created shows only these fields (the rest is noise to a
-# reviewer; --detail shows every field).
-_BRIEF_CREATE = ("departments",)
+# Without --detail a new member, department or tag shows only these fields (the rest is
+# noise to a reviewer; --detail shows every field).
+_BRIEF_CREATE = {"member": ("departments",), "tag": ("users", "departments")}
 
 
 def render_review(review: Review, *, detail: bool = False) -> str:
@@ -74,11 +74,13 @@ def _fields(item: ReviewItem, *, detail: bool) -> list[str]:
         return []
     lines = []
     for change in item.changes:
+        if change.old is None and change.new is None:
+            continue  # e.g. a tag's departments when it has none
         if change.field == "userid" and item.kind != "create":
             lines.append(f"      userid renamed: {change.old} → {change.new}")
             continue
         if item.kind == "create":
-            if detail or change.field in _BRIEF_CREATE:
+            if detail or change.field in _BRIEF_CREATE.get(item.object, ()):
                 lines.append(f"      {change.label}: {change.new or '(none)'}")
         else:
             lines.append(f"      {change.label}: {change.old or '(none)'} → "

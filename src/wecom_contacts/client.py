@@ -18,6 +18,7 @@ from .resources.corp import AsyncCorp, Corp
 from .resources.departments import AsyncDepartments, Departments
 from .resources.export import AsyncExport, Export
 from .resources.media import AsyncMedia, Media
+from .resources.messages import AsyncMessages, Messages
 from .resources.tags import AsyncTags, Tags
 from .resources.users import AsyncUsers, Users
 from .tokens.base import TokenStore
@@ -82,6 +83,7 @@ class AsyncClient:
         self.media = AsyncMedia(self._pipeline)
         self.batch = AsyncBatch(self._pipeline)
         self.export = AsyncExport(self._pipeline)
+        self.messages = AsyncMessages(self._pipeline)
 
     @classmethod
     def from_env(cls, environ: Any = None, **kwargs: Any) -> Self:
@@ -160,6 +162,7 @@ class Client:
         self.media = Media(self._pipeline)
         self.batch = Batch(self._pipeline)
         self.export = Export(self._pipeline)
+        self.messages = Messages(self._pipeline)
 
     @classmethod
     def from_env(cls, environ: Any = None, **kwargs: Any) -> Self:

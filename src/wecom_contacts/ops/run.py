@@ -1,0 +1,245 @@
+"""run_once: one scheduled sync — source → plan → caps → apply → report → history → notices.
+
+Every outcome is recorded (history row, a 0600 JSON report, an HTML report when there are
+changes) and told through the channels; a channel that fails never changes the outcome.
+A run that stopped half-way leaves its journal: the next run resumes it before planning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..sync import (
+    BulkRunner,
+    CapLimits,
+    Plan,
+    PlanOptions,
+    ProgressCallback,
+    ReadVia,
+    apply_plan,
+    evaluate_caps,
+    load_desired,
+    make_plan,
+    read_journal,
+    read_live,
+)
+from ..sync.bulk import ImportJobRunner
+from .fingerprint import SourceFingerprint, source_fingerprint
+from .history import History
+from .html import render_html
+from .notice import notice_for
+from .notify import Channel, Delivery, deliver
+from .review import review_plan
+
+if TYPE_CHECKING:
+    from ..client import Client
+
+__all__ = ["EXIT_CODES", "RunConfig", "RunResult", "SourceShrank", "run_once", "write_private"]
+
+# outcome → exit code of `sync run` ("failed" takes the error's own code: 1, 2 or 3)
+EXIT_CODES: dict[str, int] = {
+    "applied": 0, "no-changes": 0, "capped": 4, "source-shrank": 4, "partial": 5,
+    "failed": 1, "busy": 6, "interrupted": 130,
+}
+
+
+class SourceShrank(Exception):
+    """The source names suspiciously fewer members than the last successful run."""
+
+
+@dataclass
+class RunConfig:
+    sources: Sequence[Path]
+    state_dir: Path  # history.sqlite, run.lock, journals/, reports/
+    target: str = ""  # which directory (corp id @ base URL): journals are per source and target
+    options: PlanOptions = field(default_factory=PlanOptions)
+    caps: CapLimits | None = None  # default: from options
+    max_shrink: float = 0.2  # share of members that may go missing since the last good run
+    allow_shrink: bool = False
+    bulk: BulkRunner | None = field(default_factory=ImportJobRunner)
+    read_via: ReadVia = "auto"
+    notify_on: frozenset[str] = frozenset(EXIT_CODES) - {"no-changes"}
+
+    @property
+    def label(self) -> str:
+        return ", ".join(str(Path(p).resolve()) for p in self.sources)
+
+    @property
+    def history_path(self) -> Path:
+        return self.state_dir / "history.sqlite"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.state_dir / "run.lock"
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    outcome: str
+    exit_code: int
+    message: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    report: str = ""
+    html: str = ""
+    plan: str = ""  # a capped plan saved for approval
+    fingerprint: SourceFingerprint | None = None
+    apply: dict[str, Any] | None = None
+    caps: dict[str, Any] | None = None
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        fp = self.fingerprint
+        return {
+            "run": self.run_id, "outcome": self.outcome, "exit_code": self.exit_code,
+            "message": self.message, "counts": self.counts, "report": self.report,
+            "html": self.html, "plan": self.plan,
+            "source_fingerprint": {"members": fp.members, "sha256": fp.sha256} if fp else None,
+            "apply": self.apply, "caps": self.caps,
+            "notifications": [d.to_dict() for d in self.deliveries],
+        }
+
+
+def write_private(path: Path, text: str) -> None:
+    """Created 0600 (members' data), replaced whole: never left half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(partial, path)
+
+
+def run_once(
+    client: Client, config: RunConfig, *, channels: Sequence[Channel] = (),
+    classify: Callable[[BaseException], int | None] = lambda exc: None,
+    progress: ProgressCallback | None = None, now: Callable[[], float] = time.time,
+) -> RunResult:
+    """One run; the caller holds the run lock. Never raises for a failed sync (the result
+    says so), except KeyboardInterrupt, which is recorded and re-raised."""
+    config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with History(config.history_path) as history:
+        run_id = history.start(config.label, now=now())
+        result = RunResult(run_id, "failed", 1)
+        try:
+            _run(client, config, history, result, progress)
+        except KeyboardInterrupt:
+            result.outcome, result.exit_code = "interrupted", 130
+            result.message = "interrupted; the next run resumes the journal"
+            _close(config, history, result, channels, now)
+            raise
+        except SourceShrank as exc:
+            result.outcome, result.exit_code, result.message = "source-shrank", 4, str(exc)
+        except Exception as exc:  # every failure is recorded and told, then mapped to a code
+            result.outcome, result.message = "failed", f"{type(exc).__name__}: {exc}"
+            result.exit_code = classify(exc) or EXIT_CODES["failed"]
+        _close(config, history, result, channels, now)
+        return result
+
+
+def _journal(config: RunConfig) -> tuple[Path, Path]:
+    key = json.dumps([config.label, config.target])
+    name = f"{Path(config.sources[0]).stem}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    journal = config.state_dir / "journals" / f"{name}.journal"
+    return journal, journal.with_name(journal.name + ".plan.json")
+
+
+
+
+def _discard(journal: Path, plan_file: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(journal) + suffix).unlink(missing_ok=True)
+    plan_file.unlink(missing_ok=True)
+
+
+def _run(client: Client, config: RunConfig, history: History, result: RunResult,
+         progress: ProgressCallback | None) -> None:
+    journal, plan_file = _journal(config)
+    if journal.exists() and plan_file.exists() and not read_journal(journal).finished:
+        # an earlier run stopped half-way: finish its plan before planning again
+        earlier = Plan.from_json(plan_file.read_text(encoding="utf-8"))
+        report = apply_plan(client, earlier, journal, resume=True, check=False,
+                            bulk=config.bulk, progress=progress, read_via=config.read_via)
+        if not report.ok:
+            result.outcome, result.exit_code = "partial", EXIT_CODES["partial"]
+            result.apply = report.to_dict()
+            result.message = (f"resuming the earlier run's plan: {report.failed} step(s) failed, "
+                              f"{report.skipped} skipped; the next run resumes it again")
+            return
+    _discard(journal, plan_file)
+    desired = load_desired(*config.sources)
+    result.fingerprint = fp = source_fingerprint(list(config.sources), desired)
+    history.set_source(result.run_id, members=fp.members, sha256=fp.sha256)
+    _check_shrink(history, config, fp)
+    live = read_live(client, subtree=config.options.subtree, via=config.read_via)
+    plan = make_plan(desired, live, config.options)
+    review = review_plan(plan, live=live, desired=desired)
+    verdict = evaluate_caps(plan, config.caps)
+    result.counts = {**review.totals(), "api_calls": len(plan.steps),
+                     "risky": len(review.risky)}
+    result.caps = verdict.to_dict()
+    if plan.is_empty:
+        result.outcome, result.exit_code = "no-changes", 0
+        result.message = "no changes: the live directory matches the source"
+        return
+    reports = config.state_dir / "reports"
+    html = reports / f"run-{result.run_id:06d}.html"
+    write_private(html, render_html(review, caps_message=verdict.explain()))
+    result.html = str(html)
+    if verdict.capped:
+        saved = reports / f"run-{result.run_id:06d}.plan.json"
+        write_private(saved, plan.to_json())
+        result.plan = str(saved)
+        result.outcome, result.exit_code = "capped", EXIT_CODES["capped"]
+        result.message = (f"{verdict.explain()}. The plan waits for approval: review {html}, "
+                          f"then run: wecom-contacts sync apply {saved} --allow-deletes")
+        return
+    write_private(plan_file, plan.to_json())
+    report = apply_plan(client, plan, journal, check=False, bulk=config.bulk,
+                        progress=progress, read_via=config.read_via, caps=config.caps)
+    result.apply = report.to_dict()
+    if report.ok:
+        result.outcome, result.exit_code = "applied", 0
+        result.message = f"applied: {report.done} of {report.total} steps done"
+        _discard(journal, plan_file)
+    else:
+        result.outcome, result.exit_code = "partial", EXIT_CODES["partial"]
+        result.message = (f"{report.failed} step(s) failed and {report.skipped} were skipped "
+                          "(see the report); the next run resumes them")
+
+
+def _check_shrink(history: History, config: RunConfig, fp: SourceFingerprint) -> None:
+    last = history.last_success(config.label)
+    if config.allow_shrink or last is None or not last.source_members:
+        return
+    missing = last.source_members - fp.members
+    share = missing / last.source_members
+    if missing > 0 and share > config.max_shrink:
+        raise SourceShrank(
+            f"the source names {fp.members} members, {missing} ({share:.0%}) fewer than the "
+            f"last successful run #{last.id} ({last.source_members}), over the "
+            f"{config.max_shrink:.0%} limit; nothing was planned. Check the source; to go "
+            "ahead pass --allow-shrink (or raise --max-shrink)"
+        )
+
+
+def _close(config: RunConfig, history: History, result: RunResult,
+           channels: Sequence[Channel], now: Callable[[], float]) -> None:
+    stamp = dt.datetime.fromtimestamp(now(), dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    report = config.state_dir / "reports" / f"run-{result.run_id:06d}-{stamp}.json"
+    result.report = str(report)
+    write_private(report, json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    if result.outcome in config.notify_on and channels:
+        result.deliveries = deliver(channels, notice_for(result, config.label))
+        write_private(report, json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    counts = dict(result.counts)
+    history.finish(result.run_id, result.outcome, result.exit_code, counts=counts,
+                   message=result.message, report=result.report, now=now())

@@ -14,6 +14,7 @@ from . import (
     scim,
     source,
     sync,
+    sync_run,
     tags,
     users,
 )
@@ -36,6 +37,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(tags.app, name="tags")
 app.add_typer(jobs.app, name="jobs")
 app.command("export")(export.export)
+sync.app.command("run")(sync_run.run)
+sync.app.command("history")(sync_run.history)
 app.add_typer(sync.app, name="sync")
 app.add_typer(source.app, name="source")
 app.add_typer(callback.app, name="callback")

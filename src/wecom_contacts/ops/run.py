@@ -163,6 +163,7 @@ def _discard(journal: Path, plan_file: Path) -> None:
 def _run(client: Client, config: RunConfig, history: History, result: RunResult,
          progress: ProgressCallback | None) -> None:
     journal, plan_file = _journal(config)
+    resumed = ""
     if journal.exists() and plan_file.exists() and not read_journal(journal).finished:
         # an earlier run stopped half-way: finish its plan before planning again
         earlier = Plan.from_json(plan_file.read_text(encoding="utf-8"))
@@ -174,6 +175,8 @@ def _run(client: Client, config: RunConfig, history: History, result: RunResult,
             result.message = (f"resuming the earlier run's plan: {report.failed} step(s) failed, "
                               f"{report.skipped} skipped; the next run resumes it again")
             return
+        result.apply = report.to_dict()
+        resumed = f"finished the earlier run's plan ({report.done} of {report.total} steps done)"
     _discard(journal, plan_file)
     desired = load_desired(*config.sources)
     result.fingerprint = fp = source_fingerprint(list(config.sources), desired)
@@ -187,8 +190,9 @@ def _run(client: Client, config: RunConfig, history: History, result: RunResult,
                      "risky": len(review.risky)}
     result.caps = verdict.to_dict()
     if plan.is_empty:
-        result.outcome, result.exit_code = "no-changes", 0
-        result.message = "no changes: the live directory matches the source"
+        result.outcome, result.exit_code = ("applied" if resumed else "no-changes"), 0
+        result.message = (f"{resumed}; no further changes" if resumed
+                          else "no changes: the live directory matches the source")
         return
     reports = config.state_dir / "reports"
     html = reports / f"run-{result.run_id:06d}.html"

@@ -18,7 +18,7 @@ class _Recorder(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Recorder
 
-    def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"null")
         self.server.received.append({"path": self.path, "headers": dict(self.headers),

@@ -103,7 +103,8 @@ def test_a_bad_source_fails_with_exit_2_and_the_webhook_is_told_the_error(
     bad.write_text("users:\n- {userid: x, name: X, mobile: [1]}\n", encoding="utf-8")
     notify = tmp_path / "notify.yaml"
     with json_receiver() as hook:
-        notify.write_text("channels:\n- {type: webhook, url_env: HOOK_URL, token_env: HOOK_TOKEN}\n")
+        notify.write_text("channels:\n"
+                          "- {type: webhook, url_env: HOOK_URL, token_env: HOOK_TOKEN}\n")
         result = cli("--json", "sync", "run", str(bad), "--notify", str(notify),
                      env={"HOOK_URL": f"http://127.0.0.1:{hook.server_port}/hook",
                           "HOOK_TOKEN": "tok-secret"})

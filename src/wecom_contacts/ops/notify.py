@@ -137,6 +137,7 @@ class EmailChannel:
     username: str | None = None
     password: str | None = None
     security: str = "starttls"
+    cafile: str | None = None  # a private CA for the server's certificate
     timeout: float = 10.0
     name: str = "email"
 
@@ -146,7 +147,7 @@ class EmailChannel:
         message["To"] = ", ".join(self.to)
         message["Subject"] = notice.title
         message.set_content(notice.text)
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.cafile)
         smtp: smtplib.SMTP
         if self.security == "ssl":
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)

@@ -37,7 +37,8 @@ __all__ = ["NotifyConfigError", "load_channels"]
 _KEYS = {
     "robot": {"type", "key_env", "url"},
     "app": {"type", "agentid", "touser", "toparty", "totag", "secret_env"},
-    "email": {"type", "host", "port", "security", "from", "to", "user_env", "password_env"},
+    "email": {"type", "host", "port", "security", "cafile", "from", "to", "user_env",
+              "password_env"},
     "webhook": {"type", "url", "url_env", "token_env"},
 }
 
@@ -115,6 +116,6 @@ def _channel(path: Path, n: int, raw: Any, env: Mapping[str, str],
             str(need("host")), int(raw.get("port", 465 if security == "ssl" else 587)),
             str(need("from")), [to] if isinstance(to, str) else [str(t) for t in to],
             secret("user_env", required=False), secret("password_env", required=False),
-            security)
+            security, str(raw["cafile"]) if raw.get("cafile") else None)
     url = secret("url_env") if "url_env" in raw else str(need("url"))
     return JsonWebhookChannel(str(url), secret("token_env", required=False))

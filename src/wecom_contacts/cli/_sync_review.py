@@ -3,7 +3,6 @@ caps' verdict, the cap flags, and the "already applied" answer of a finished jou
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ import typer
 
 from ..ops import render_review, review_plan
 from ..ops.html import render_html
+from ..ops.run import write_private
 from ..sync import CapLimits, CapVerdict, DesiredDirectory, LiveDirectory, Plan, evaluate_caps
 from ..sync.journal import JournalState, read_journal
 
@@ -83,16 +83,6 @@ def write_html(path: Path, plan: Plan, verdict: CapVerdict, *,
     html = render_html(review, caps_message=verdict.explain(),
                        **({"title": title} if title else {}))
     write_private(path, html)
-
-
-def write_private(path: Path, text: str) -> None:
-    """A file of members' data: created 0600, replaced whole (never left half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(partial, path)
 
 
 def already_applied(journal: Path) -> JournalState | None:

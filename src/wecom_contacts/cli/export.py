@@ -1,17 +1,22 @@
-"""`wecom-contacts export`: the live directory in the desired-state format (YAML, JSON, CSV)."""
+"""`wecom-contacts export`: the live directory in the desired-state format (YAML, JSON, CSV),
+or as files Excel opens as they are (CSV with a BOM or in GB18030, `.xlsx`)."""
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ..ops.excel import CSV_ENCODINGS, csv_bytes, write_xlsx
+from ..ops.run import write_private
 from ..sources.export import export_through_mapping
-from ..sync import export_directory
+from ..sync import PlanOptions, dump_directory, read_live
 from . import _render as render
 from ._context import JsonFlag, use
+from ._errors import usage_error
 from ._read_via import ReadVia, ReadViaFlag, via
 
 __all__ = ["export"]
@@ -22,10 +27,21 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     csv_departments = "csv-departments"
+    xlsx = "xlsx"
 
+
+class Encoding(str, Enum):
+    utf_8_bom = "utf-8-bom"
+    gb18030 = "gb18030"
+    utf_8 = "utf-8"
+
+
+assert {e.value for e in Encoding} == set(CSV_ENCODINGS)
 
 _LIBRARY_FORMAT = {Format.csv: "csv-members"}
-_BY_SUFFIX = {".yaml": Format.yaml, ".yml": Format.yaml, ".json": Format.json, ".csv": Format.csv}
+_BY_SUFFIX = {".yaml": Format.yaml, ".yml": Format.yaml, ".json": Format.json, ".csv": Format.csv,
+              ".xlsx": Format.xlsx}
+_CSV = (Format.csv, Format.csv_departments)
 
 
 def export(
@@ -35,12 +51,20 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="yaml, json, csv (members, WeCom's import template) or csv-departments "
-            "(default: from the -o suffix, else yaml).",
+            help="yaml, json, csv (members, WeCom's import template), csv-departments, or "
+            "xlsx (both, one sheet each; needs -o) (default: from the -o suffix, else yaml).",
         ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write here, not stdout.")
+    ] = None,
+    encoding: Annotated[
+        Encoding | None,
+        typer.Option(
+            "--encoding",
+            help="Of a CSV: utf-8-bom (the default for a file: Excel opens it as UTF-8), "
+            "gb18030 (Excel on Chinese Windows without a BOM) or utf-8 (the default on stdout).",
+        ),
     ] = None,
     subtree: Annotated[
         str | None, typer.Option("--subtree", help="Only this department (path or id) and below.")
@@ -54,26 +78,46 @@ def export(
     read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
-    """Export the live directory in the desired-state format, or through a mapping.
+    """Export the live directory in the desired-state format, for Excel, or through a mapping.
 
-    Planning the exported file against the same directory shows no change (through a
-    mapping: for the fields the mapping can write back, docs/sources.md).
+    Planning the exported YAML, JSON or CSV against the same directory shows no change
+    (through a mapping: for the fields the mapping can write back, docs/sources.md). Files
+    are written 0600 (they hold members' data).
     """
     state = use(ctx, as_json)
     if mapping is not None:
         _through(state, mapping, output, subtree, read_via)
         return
     chosen = fmt or (_BY_SUFFIX.get(output.suffix.lower()) if output else None) or Format.yaml
+    if encoding is not None and chosen not in _CSV:
+        raise usage_error(f"--encoding applies to csv and csv-departments, not {chosen.value}")
+    if chosen is Format.xlsx and output is None:
+        raise usage_error("xlsx is a binary file: give -o FILE.xlsx")
     where = int(subtree) if subtree and subtree.isdigit() else subtree
-    text = export_directory(
-        state.client(), _LIBRARY_FORMAT.get(chosen, chosen.value), subtree=where,
-        via=via(read_via),
-    )
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    output.write_text(text, encoding="utf-8")
-    summary = {"path": str(output), "format": chosen.value, "bytes": len(text.encode())}
+    live = read_live(state.client(), subtree=where, via=via(read_via))
+    options = PlanOptions(subtree=where)
+    if chosen is Format.xlsx:
+        assert output is not None
+        write_xlsx(output, {"成员 members": dump_directory(live, "csv-members", options),
+                            "部门 departments": dump_directory(live, "csv-departments", options)})
+        size = output.stat().st_size
+    else:
+        text = dump_directory(live, _LIBRARY_FORMAT.get(chosen, chosen.value), options)
+        if output is None:
+            if encoding is None or encoding is Encoding.utf_8:
+                typer.echo(text, nl=False)
+            else:
+                sys.stdout.buffer.write(csv_bytes(text, encoding.value))
+                sys.stdout.buffer.flush()
+            return
+        data = text.encode()
+        if chosen in _CSV:
+            data = csv_bytes(text, (encoding or Encoding.utf_8_bom).value)
+        write_private(output, data)
+        size = len(data)
+    summary = {"path": str(output), "format": chosen.value, "bytes": size}
+    if chosen in _CSV:
+        summary["encoding"] = (encoding or Encoding.utf_8_bom).value
     render.emit(state, summary, lambda: f"wrote {output} ({chosen.value})")
 
 

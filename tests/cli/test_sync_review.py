@@ -150,3 +150,14 @@ def test_plan_files_holding_members_data_are_private(cli: Invoke, org: Path,
         "--html", str(tmp_path / "p.html"))
     assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "p.html").stat().st_mode & 0o777 == 0o600
+
+
+def test_plan_shows_its_long_steps_on_a_terminal(cli: Invoke, org: Path) -> None:
+    terminal = {"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"}
+    shown = cli("sync", "plan", str(org), env=terminal)
+    assert shown.exit_code == 0, shown.output
+    for step in ("reading org.yaml", "reading the live directory",
+                 "planning 3 members against 3"):
+        assert step in shown.stderr
+    quiet = cli("sync", "plan", str(org))
+    assert "reading the live directory" not in quiet.stderr

@@ -17,6 +17,7 @@ from ..sync import PlanOptions, dump_directory, read_live
 from . import _render as render
 from ._context import JsonFlag, use
 from ._errors import usage_error
+from ._progress import phases
 from ._read_via import ReadVia, ReadViaFlag, via
 
 __all__ = ["export"]
@@ -94,7 +95,9 @@ def export(
     if chosen is Format.xlsx and output is None:
         raise usage_error("xlsx is a binary file: give -o FILE.xlsx")
     where = int(subtree) if subtree and subtree.isdigit() else subtree
-    live = read_live(state.client(), subtree=where, via=via(read_via))
+    with phases(enabled=not state.json) as steps:
+        steps.start("reading the live directory")
+        live = read_live(state.client(), subtree=where, via=via(read_via))
     options = PlanOptions(subtree=where)
     if chosen is Format.xlsx:
         assert output is not None

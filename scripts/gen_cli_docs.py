@@ -101,7 +101,8 @@ EXIT_CODES = (
     ),
     (
         codes.EXIT_REFUSED,
-        "plan refused: the directory drifted since the plan, the deletion cap was hit, or the "
+        "plan refused: the directory drifted since the plan, a deletion cap was exceeded "
+        "(`sync run`: the plan waits for approval), the source shrank (`sync run`), or the "
         "confirmation was declined; nothing was applied",
     ),
     (
@@ -109,6 +110,7 @@ EXIT_CODES = (
         "`sync apply` finished but some steps failed (its report lists them; `--resume` "
         "continues); `jobs wait`: the job finished with refused rows",
     ),
+    (codes.EXIT_BUSY, "`sync run`: another run holds the lock; this one did nothing"),
     (codes.EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 

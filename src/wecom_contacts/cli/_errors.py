@@ -22,6 +22,7 @@ from ..sync.errors import (
 
 __all__ = [
     "EXIT_API",
+    "EXIT_BUSY",
     "EXIT_FAILED_STEPS",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
@@ -41,6 +42,7 @@ EXIT_USAGE = 2
 EXIT_TRANSPORT = 3
 EXIT_REFUSED = 4
 EXIT_FAILED_STEPS = 5
+EXIT_BUSY = 6
 EXIT_INTERRUPTED = 130
 
 

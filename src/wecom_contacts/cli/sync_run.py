@@ -16,6 +16,7 @@ from ..ops.notify_config import NotifyConfigError, load_channels
 from ..ops.run import EXIT_CODES, RunConfig, RunResult, run_once
 from ..ops.schedule import Schedule, parse_interval
 from ..sync import CapLimits, ImportJobRunner, PlanOptions
+from . import _errors as codes
 from . import _render as render
 from ._context import JsonFlag, State, use
 from ._errors import exit_code_for, usage_error
@@ -37,6 +38,9 @@ from .sync import (
 __all__ = ["history", "run"]
 
 DEFAULT_NOTIFY_ON = frozenset(EXIT_CODES) - {"no-changes", "busy"}
+# the run's outcomes end with the CLI's own exit codes
+assert (EXIT_CODES["capped"], EXIT_CODES["partial"], EXIT_CODES["busy"]) == (
+    codes.EXIT_REFUSED, codes.EXIT_FAILED_STEPS, codes.EXIT_BUSY)
 
 
 def _channels(state: State, notify: Path | None) -> tuple[list[Channel], frozenset[str]]:

@@ -3,6 +3,7 @@ counted by kind and top-level department, the risky ones flagged, values made hu
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -152,6 +153,19 @@ def review_plan(plan: Plan, *, live: LiveDirectory | None = None,
                 desired: DesiredDirectory | None = None) -> Review:
     """Group a plan's steps per object. ``live`` and ``desired`` (when at hand) give members'
     names and departments that the steps themselves do not carry."""
+    # as in make_plan: many small objects that live until the end; CPython's full
+    # collections would scan them again and again (measured: half the time at 10k members)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _review(plan, live, desired)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _review(plan: Plan, live: LiveDirectory | None, desired: DesiredDirectory | None
+            ) -> Review:
     names = _names(live, desired)
     items: dict[tuple[str, str], ReviewItem] = {}
     for step in plan.steps:

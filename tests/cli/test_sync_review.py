@@ -126,7 +126,7 @@ def test_a_saved_plan_still_refuses_other_plan_options(cli: Invoke, org: Path,
     cli("sync", "plan", str(org), "-o", str(tmp_path / "p.json"))
     result = cli("sync", "apply", str(tmp_path / "p.json"), "--yes", "--protect", "x")
     assert result.exit_code == 2
-    assert "only the cap flags" in result.stderr
+    assert "only the cap settings may be given with it" in result.stderr
 
 
 def test_applying_a_fully_applied_plan_again_says_so_and_exits_0(
@@ -159,5 +159,7 @@ def test_plan_shows_its_long_steps_on_a_terminal(cli: Invoke, org: Path) -> None
     for step in ("reading org.yaml", "reading the live directory",
                  "planning 3 members against 3"):
         assert step in shown.stderr
+    reading = shown.stderr.split("reading the live directory")[-1].split("\n")[0]
+    assert "4/4" in reading  # the members of the root and 3 departments read
     quiet = cli("sync", "plan", str(org))
     assert "reading the live directory" not in quiet.stderr

@@ -11,8 +11,16 @@ import typer
 from ..ops import render_review, review_plan
 from ..ops.html import render_html
 from ..ops.run import write_private
-from ..sync import CapLimits, CapVerdict, DesiredDirectory, LiveDirectory, Plan, evaluate_caps
-from ..sync.journal import JournalState, read_journal
+from ..sync import (
+    CapLimits,
+    CapVerdict,
+    DesiredDirectory,
+    JournalState,
+    LiveDirectory,
+    Plan,
+    evaluate_caps,
+    read_journal,
+)
 
 __all__ = [
     "CapFlags",

@@ -97,7 +97,8 @@ def export(
     where = int(subtree) if subtree and subtree.isdigit() else subtree
     with phases(enabled=not state.json) as steps:
         steps.start("reading the live directory")
-        live = read_live(state.client(), subtree=where, via=via(read_via))
+        live = read_live(state.client(), subtree=where, via=via(read_via),
+                         progress=steps.advance)
     options = PlanOptions(subtree=where)
     if chosen is Format.xlsx:
         assert output is not None

@@ -8,23 +8,31 @@ from typing import Annotated, Any
 
 import typer
 
+from ..ops.run import write_private
 from ..sources import loader
 from ..sync import (
     DEFAULT_THRESHOLD,
     ApplyInterrupted,
+    CapVerdict,
+    DesiredDirectory,
     ImportJobRunner,
     JournalState,
+    LiveDirectory,
     Plan,
     PlanOptions,
     apply_sources,
     apply_status,
-    plan_from_files,
+    make_plan,
+    read_live,
     render_plan,
 )
+from ..sync.files import is_saved_plan
+from ..sync.plan.caps import enforce_caps
 from . import _render as render
+from . import _sync_review as review
 from ._context import JsonFlag, State, use
 from ._errors import EXIT_FAILED_STEPS, EXIT_INTERRUPTED, EXIT_REFUSED, CliFailure
-from ._progress import apply_progress
+from ._progress import apply_progress, phases
 from ._read_via import ReadVia, ReadViaFlag, via
 
 __all__ = ["app"]
@@ -73,17 +81,23 @@ DisableMissing = Annotated[
     typer.Option("--disable-missing", help="Disable members missing from the file, not delete."),
 ]
 AllowDeletes = Annotated[
-    bool | None, typer.Option("--allow-deletes", help="Lift the deletion cap.")
+    bool | None,
+    typer.Option("--allow-deletes", help="Lift the deletion caps: the plan may be applied."),
 ]
 MaxDeletes = Annotated[
     int | None,
-    typer.Option("--max-deletes", help=f"Deletion cap (default: {_DEFAULTS.max_deletes})."),
+    typer.Option(
+        "--max-deletes",
+        help="Member deletes, member disables, department deletes and tag deletes allowed "
+        f"whatever the size, each (default: {_DEFAULTS.max_deletes}).",
+    ),
 ]
 MaxRatio = Annotated[
     float | None,
     typer.Option(
         "--max-delete-ratio",
-        help=f"Deletion cap as a share of the scope (default: {_DEFAULTS.max_delete_ratio}).",
+        help="Above --max-deletes, the share of those in scope allowed "
+        f"(default: {_DEFAULTS.max_delete_ratio}).",
     ),
 ]
 Invite = Annotated[
@@ -123,10 +137,6 @@ def _options(
     return {k: v for k, v in given.items() if v is not None}
 
 
-def _plan_json(plan: Plan) -> dict[str, Any]:
-    return {"changes": len(plan.steps), **plan.to_dict()}
-
-
 @app.command("plan")
 def plan(
     ctx: typer.Context,
@@ -142,28 +152,59 @@ def plan(
     max_deletes: MaxDeletes = None,
     max_delete_ratio: MaxRatio = None,
     invite: Invite = None,
+    detail: review.Detail = False,
+    html: review.Html = None,
     read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
-    """Show what `sync apply` would change (JSON: "changes" and the steps)."""
+    """Show what `sync apply` would change: a summary, the risky changes, then the rest.
+
+    A plan over a deletion cap is still shown, with the cap, the numbers and the flag
+    that lifts it; `sync apply` refuses it (exit 4). JSON: "changes", the plan, "review"
+    (docs/schemas/plan-review-v1.schema.json) and "caps".
+    """
     state = use(ctx, as_json)
     options = PlanOptions(
         **_options(
             subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
         )
     )
-    result = plan_from_files(state.client(), sources, options, read_via=via(read_via),
-                             load=loader(mapping))
+    desired, live, result = _plan_from(state, sources, options, read_via, mapping)
+    verdict = review.evaluate(result)
     if output is not None:
-        output.write_text(result.to_json(), encoding="utf-8")
-    render.emit(state, _plan_json(result), lambda: _plan_text(result, output))
+        write_private(output, result.to_json())
+    if html is not None:
+        review.write_html(html, result, verdict, live=live, desired=desired)
+    render.emit(state, review.plan_json(result, verdict, live=live, desired=desired),
+                lambda: _plan_text(result, verdict, output, html, detail, live, desired))
 
 
-def _plan_text(result: Plan, output: Path | None) -> str:
-    text = render_plan(result).rstrip("\n")
+def _plan_from(state: State, sources: list[Path], options: PlanOptions, read_via: ReadVia,
+               mapping: Path | None) -> tuple[DesiredDirectory, LiveDirectory, Plan]:
+    """`plan_from_files`, each step shown while it runs; the desired and live directories
+    are kept for the review (members' names, departments)."""
+    with phases(enabled=not state.json) as steps:
+        steps.start(f"reading {', '.join(p.name for p in sources)}")
+        desired = loader(mapping)(*sources)
+        steps.start("reading the live directory")
+        live = read_live(state.client(), subtree=options.subtree, via=via(read_via),
+                         progress=steps.advance)
+        steps.start(f"planning {len(desired.users or ())} members against {len(live.users)}")
+        made = make_plan(desired, live, options)
+    return desired, live, made
+
+
+def _plan_text(result: Plan, verdict: CapVerdict, output: Path | None, html: Path | None,
+               detail: bool, live: LiveDirectory, desired: DesiredDirectory) -> str:
+    text = review.plan_text(result, verdict, detail=detail, live=live, desired=desired)
+    if html is not None:
+        text += f"\nWrote the HTML report to {html}"
     if output is not None and not result.is_empty:
         text += f"\nSaved the plan to {output}; apply it with: wecom-contacts sync apply {output}"
     return text
+
+
+_CAP_OPTIONS = frozenset({"allow_deletes", "max_deletes", "max_delete_ratio"})
 
 
 def _interactive() -> bool:
@@ -204,10 +245,17 @@ def apply(
     options = _options(
         subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
     )
+    caps = review.CapFlags(allow_deletes, max_deletes, max_delete_ratio)
+    if len(sources) == 1 and is_saved_plan(sources[0]):
+        # the cap flags approve a saved plan; other plan options belong to `sync plan`
+        options = {k: v for k, v in options.items() if k not in _CAP_OPTIONS}
 
     def confirm(todo: Plan) -> bool:
+        verdict = review.evaluate(todo, caps)
         if not state.json:
-            typer.echo(render_plan(todo).rstrip("\n"))
+            typer.echo(review.plan_text(todo, verdict, detail=False))
+        if not resume:
+            enforce_caps(verdict)  # exit 4, naming the cap, the numbers and the flag
         return yes or not _interactive() or typer.confirm("Apply these changes?", err=True)
 
     try:
@@ -224,6 +272,9 @@ def apply(
                 bulk=ImportJobRunner(threshold=bulk_threshold) if bulk_threshold else None,
                 read_via=via(read_via),
                 load=loader(mapping),
+                allow_deletes=allow_deletes,
+                max_deletes=max_deletes,
+                max_delete_ratio=max_delete_ratio,
             )
     except ApplyInterrupted as exc:
         raise CliFailure(
@@ -234,6 +285,13 @@ def apply(
     todo, report = done.plan, done.report
     if todo.is_empty:
         render.emit(state, {"changes": 0, "ok": True}, lambda: render_plan(todo).rstrip("\n"))
+        return
+    if done.already_applied:
+        render.emit(
+            state, {"changes": len(todo.steps), "ok": True, "already_applied": True,
+                    "journal": str(done.journal)},
+            lambda: f"Already applied: all {len(todo.steps)} steps of this plan are done "
+                    f"(journal {done.journal}); nothing to do.")
         return
     if report is None:
         raise CliFailure("not applied: the confirmation was declined", EXIT_REFUSED)

@@ -16,12 +16,12 @@ from ..ops.notify_config import NotifyConfigError, load_channels
 from ..ops.run import EXIT_CODES, RunConfig, RunResult, run_once
 from ..ops.schedule import Schedule, parse_interval
 from ..sync import CapLimits, ImportJobRunner, PlanOptions
+from ..sync.files import state_dir
 from . import _errors as codes
 from . import _render as render
 from ._context import JsonFlag, State, use
 from ._errors import exit_code_for, usage_error
 from ._read_via import ReadVia, ReadViaFlag, via
-from ._sync_files import state_dir
 from .sync import (
     AllowDeletes,
     BulkThreshold,

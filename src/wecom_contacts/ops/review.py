@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..sync import DesiredDirectory, LiveDirectory, Plan, Step
-from ..sync.model import UNIQUE_FIELDS, join_path, split_path, unique_key
+from ..sync.desired.model import UNIQUE_FIELDS, join_path, split_path, unique_key
 from .values import LABELS, human
 
 __all__ = [

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..sync import (
     BulkRunner,
     CapLimits,
+    ImportJobRunner,
     Plan,
     PlanOptions,
     ProgressCallback,
@@ -31,7 +32,6 @@ from ..sync import (
     read_journal,
     read_live,
 )
-from ..sync.bulk import ImportJobRunner
 from .fingerprint import SourceFingerprint, source_fingerprint
 from .history import History
 from .html import render_html

@@ -24,6 +24,7 @@ from .errors import ApplyInterrupted, SyncError
 from .files import apply_files, read_plan
 from .live.details import ReadVia
 from .live.read import read_live
+from .plan.caps import CapLimits
 from .plan.make import make_plan
 from .plan.types import Plan, PlanOptions
 
@@ -62,6 +63,7 @@ class FileApply:
     plan: Plan
     journal: Path
     report: ApplyReport | None
+    already_applied: bool = False  # every step of the plan was done before: nothing sent
 
 
 def apply_sources(
@@ -77,6 +79,9 @@ def apply_sources(
     bulk: BulkRunner | None = DEFAULT_BULK,
     read_via: ReadVia = "auto",
     load: Load = load_desired,
+    allow_deletes: bool | None = None,
+    max_deletes: int | None = None,
+    max_delete_ratio: float | None = None,
 ) -> FileApply:
     """Apply a saved plan, or plan desired-state file(s) and apply the result, journaled.
 
@@ -88,12 +93,18 @@ def apply_sources(
     finds it. ``confirm(plan)`` is asked before anything is written; False stops with
     ``report=None``. An empty plan is never applied. Ctrl-C raises ``ApplyInterrupted``
     (a KeyboardInterrupt) naming the journal to resume from.
+
+    A plan whose every step its journal shows done is not applied again
+    (``already_applied=True``). ``allow_deletes`` / ``max_deletes`` / ``max_delete_ratio``,
+    when given, replace the plan's own deletion caps (also for a saved plan: the reviewer
+    approves the plan they read); a capped plan raises DeletionCapError, nothing applied.
     """
     where = target if target is not None else f"{client.corp_id}@{client.base_url}"
     files = apply_files(sources, target=where, journal=journal)
     if files.saved is not None:
         if options is not None:
-            raise SyncError("plan options belong to `sync plan`; a saved plan keeps its own")
+            raise SyncError("plan options belong to `sync plan`; a saved plan keeps its own "
+                            "(only the cap settings may be given with it)")
         todo, check = files.saved, True
     elif resume:
         assert files.plan is not None
@@ -104,15 +115,21 @@ def apply_sources(
         files.discard()
         todo = plan_from_files(client, sources, options, read_via=read_via, load=load)
         check = False
-    if todo.is_empty or (confirm is not None and not confirm(todo)):
+    if todo.is_empty:
         return FileApply(todo, files.journal, None)
+    if files.journal.exists() and read_journal(files.journal).finished:
+        return FileApply(todo, files.journal, None, already_applied=True)
+    if confirm is not None and not confirm(todo):
+        return FileApply(todo, files.journal, None)
+    caps = CapLimits.from_options(todo.options, allow_deletes=allow_deletes,
+                                  max_deletes=max_deletes, max_delete_ratio=max_delete_ratio)
     files.prepare()
     if files.plan is not None:
-        files.plan.write_text(todo.to_json(), encoding="utf-8")
+        _write_private(files.plan, todo.to_json())
     try:
         report = apply_plan(
             client, todo, files.journal, resume=resume, progress=progress, check=check,
-            bulk=bulk, read_via=read_via,
+            bulk=bulk, read_via=read_via, caps=caps,
         )
     except KeyboardInterrupt as exc:
         raise ApplyInterrupted(files.journal) from exc
@@ -136,3 +153,10 @@ def apply_status(
         raise SyncError(f"no apply journal at {path}: nothing was applied from this source "
                         "with these settings (or pass --journal PATH)")
     return read_journal(path)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A plan holds members' data: created 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)

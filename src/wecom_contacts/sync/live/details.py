@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "READ_VIA",
+    "ReadProgress",
     "ReadVia",
     "department_record",
     "department_records",
@@ -40,6 +41,8 @@ _REFUSED = 48009  # "contacts sync may not read details from a newly added IP"
 
 log = logging.getLogger("wecom_contacts.sync")
 T = TypeVar("T")
+ReadProgress = Callable[[int, int], None]
+"""``(departments whose members were read, of how many)`` while reading the directory."""
 
 
 def _read_via(via: ReadVia, lists: Callable[[], T], export: Callable[[], T]
@@ -93,9 +96,11 @@ def department_record(client: Client, dept_id: int) -> dict[str, Any] | None:
 
 
 def member_records(client: Client, department_ids: Iterable[int] | None = None, *,
-                   via: ReadVia = "auto") -> dict[str, dict[str, Any]]:
+                   via: ReadVia = "auto", progress: ReadProgress | None = None,
+                   ) -> dict[str, dict[str, Any]]:
     """Lower-cased userid → the member as ``user/list`` returns it, for the members of
-    ``department_ids`` (None: every department)."""
+    ``department_ids`` (None: every department). ``progress(done, total)`` is called as
+    the departments' members are read (once, at the end, through export jobs)."""
     wanted = None if department_ids is None else sorted(set(department_ids))
 
     def lists() -> dict[str, dict[str, Any]]:
@@ -106,15 +111,21 @@ def member_records(client: Client, department_ids: Iterable[int] | None = None, 
         # otherwise), a few departments at a time (the client is thread-safe and its rate
         # limiter and retries apply to every call); results are taken in department order
         with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="wecom-read") as pool:
-            for users in pool.map(client.users.list, depts):
+            for done, users in enumerate(pool.map(client.users.list, depts), start=1):
                 for user in users:
                     found.setdefault(user.userid.lower(), user.raw)
+                if progress is not None:
+                    progress(done, len(depts))
         return found
 
     def export() -> dict[str, dict[str, Any]]:
         keep = None if wanted is None else set(wanted)
-        return {str(u["userid"]).lower(): u for u in _exported(client, "user")
-                if keep is None or keep.intersection(int(d) for d in u.get("department") or ())}
+        found = {str(u["userid"]).lower(): u for u in _exported(client, "user")
+                 if keep is None or keep.intersection(int(d) for d in u.get("department") or ())}
+        if progress is not None:
+            total = len(wanted) if wanted is not None else 1
+            progress(total, total)
+        return found
 
     return _read(via, lists, export)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..desired.document import dump_directory
 from ..plan.scope import scope_for
 from ..plan.types import PlanOptions
-from .details import ReadVia, department_records, member_records
+from .details import ReadProgress, ReadVia, department_records, member_records
 from .model import LiveDepartment, LiveDirectory, LiveTag, user_from_wire
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ __all__ = ["export_directory", "read_live"]
 
 
 def read_live(client: Client, *, subtree: str | int | None = None,
-              via: ReadVia = "auto") -> LiveDirectory:
+              via: ReadVia = "auto", progress: ReadProgress | None = None) -> LiveDirectory:
     """Read departments, members and tags (``tag/list`` + ``tag/get``).
 
     ``via="lists"`` reads ``department/list`` and ``user/list`` per department;
@@ -27,7 +27,8 @@ def read_live(client: Client, *, subtree: str | int | None = None,
     this IP (48009: contacts-sync secrets on IPs added since 2022-08-15).
 
     With ``subtree``, only members of that subtree's departments are kept (the department
-    tree itself is always read whole).
+    tree itself is always read whole). ``progress(done, total)``: departments whose members
+    were read, for a progress bar.
     """
     records, used = department_records(client, via=via)
     departments = [
@@ -43,7 +44,8 @@ def read_live(client: Client, *, subtree: str | int | None = None,
             wanted = sorted(scope.departments)
     # detail reads refused for the departments are refused for the members too
     members_via: ReadVia = "export" if used == "export" else via
-    for key, raw in member_records(client, wanted, via=members_via).items():
+    for key, raw in member_records(client, wanted, via=members_via,
+                                   progress=progress).items():
         live.users[key] = user_from_wire(raw)
     for tag in client.tags.list():
         members = client.tags.get(tag.id)

@@ -47,8 +47,16 @@ class CapLimits:
     lifted: bool = False
 
     @classmethod
-    def from_options(cls, options: PlanOptions) -> CapLimits:
-        return cls(options.max_deletes, options.max_delete_ratio, options.allow_deletes)
+    def from_options(
+        cls, options: PlanOptions, *, allow_deletes: bool | None = None,
+        max_deletes: int | None = None, max_delete_ratio: float | None = None,
+    ) -> CapLimits:
+        """The caps a plan was made with, each one given here (not None) in its place."""
+        return cls(
+            options.max_deletes if max_deletes is None else max_deletes,
+            options.max_delete_ratio if max_delete_ratio is None else max_delete_ratio,
+            options.allow_deletes if allow_deletes is None else allow_deletes,
+        )
 
     def limit(self, base: int) -> int:
         return max(self.floor, int(self.ratio * base))

@@ -104,6 +104,16 @@ class EmulatorControl:
         data: dict[str, Any] = resp.json()
         return data
 
+    def add_robot(self, key: str, name: str = "robot") -> None:
+        """Accept group-robot webhook posts with this key (``/cgi-bin/webhook/send?key=``)."""
+        self._post("robots", {"key": key, "name": name})
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Robot posts and application messages (message/send) received, oldest first."""
+        resp = self._http.get("/_emulator/messages")
+        resp.raise_for_status()
+        return list(resp.json()["messages"])
+
     def advance_jobs(self) -> list[str]:
         """Finish every pending import and export job now; returns their job ids."""
         return [str(jobid) for jobid in self._post("jobs/advance")["finished"]]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .config import EmulatorConfig
+from .inbox import Inbox
 from .store.facade import Store
 from .store.records import Secret, User
 
@@ -77,6 +78,7 @@ class Ctx:
     caller: Caller
     now: float
     base_url: str = ""  # this server as the caller reached it (export file links)
+    inbox: Inbox | None = None  # where message/send records what it was sent
     _scope: Scope | None = field(default=None, repr=False)
 
     def scope(self) -> Scope:

@@ -8,6 +8,7 @@ from .api.faults import Faults
 from .api.ratelimit import Limiter
 from .api.stats import Stats
 from .config import EmulatorConfig
+from .inbox import Inbox
 from .jobs.runner import JobRunner
 from .outgoing.router import Deliverer
 from .store.facade import Store
@@ -25,6 +26,7 @@ class EmulatorState:
         self.faults = Faults()
         self.stats = Stats()
         self.limiter = Limiter()
+        self.inbox = Inbox()  # what robots and message/send received
         with self.store.transaction():
             self.store.departments.ensure_root(config.root_department_name)
             self._install_secrets()
@@ -66,6 +68,7 @@ class EmulatorState:
         self.faults.clear()
         self.stats.clear()
         self.limiter.clear()
+        self.inbox.reset()
 
     def close(self) -> None:
         self.jobs.stop()

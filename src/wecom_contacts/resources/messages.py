@@ -1,16 +1,26 @@
 """Application messages (应用消息): send a message as an application to members,
-departments or tags."""
+departments or tags.
+
+message/send is not a Contacts API endpoint, so it is not a row of the endpoint table (the
+ledger is the Contacts index of the API facts); its one declaration is ``MESSAGE_SEND``
+here, sent through the same pipeline (token, retries, rate limits)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from .._endpoints import Endpoint
 from .._types import drop_omitted
 from ..models.messages import MessageResult
 from ._base import AsyncResource, Resource, str_list
 
-__all__ = ["AsyncMessages", "Messages"]
+__all__ = ["MESSAGE_SEND", "AsyncMessages", "Messages"]
+
+# not idempotent: a resend delivers the message a second time
+MESSAGE_SEND = Endpoint("message/send", "POST", "messages", "messages.send", False,
+                        "https://developer.work.weixin.qq.com/document/path/90236",
+                        "send an application message to members, departments or tags")
 
 
 def _recipients(touser: Iterable[str], toparty: Iterable[int], totag: Iterable[int]
@@ -38,7 +48,7 @@ class AsyncMessages(AsyncResource):
         """
         body = {**_recipients(touser, toparty, totag), "msgtype": msgtype, "agentid": agentid,
                 msgtype: content, **drop_omitted(safe=safe)}
-        data = await self._call("message/send", body=body)
+        data = await self._pipeline.call(MESSAGE_SEND, body=body)
         return MessageResult.model_validate(data)
 
 
@@ -60,5 +70,5 @@ class Messages(Resource):
         """
         body = {**_recipients(touser, toparty, totag), "msgtype": msgtype, "agentid": agentid,
                 msgtype: content, **drop_omitted(safe=safe)}
-        data = self._call("message/send", body=body)
+        data = self._pipeline.call(MESSAGE_SEND, body=body)
         return MessageResult.model_validate(data)

@@ -125,7 +125,8 @@ class Gate:
             self._rate_limit(request, path, now)
             params = await self._params(request, endpoint)
             self._permit(endpoint, caller)
-            ctx = Ctx(st.store, st.config, caller, now, str(request.base_url).rstrip("/"))
+            ctx = Ctx(st.store, st.config, caller, now, str(request.base_url).rstrip("/"),
+                      inbox=st.inbox)
             payload = self._run(endpoint, ctx, params, now)
         except ApiError as error:
             return self._failure(error, request, warned=params is not None and params.warned)

@@ -8,7 +8,17 @@ from typing import Any, Literal
 
 from ..context import Ctx
 from ..rules.common import Params
-from .handlers import batch, departments, export, media, tags, user_misc, user_reads, users
+from .handlers import (
+    batch,
+    departments,
+    export,
+    media,
+    messages,
+    tags,
+    user_misc,
+    user_reads,
+    users,
+)
 
 Handler = Callable[[Ctx, Params], dict[str, Any]]
 # read: any secret, limited to its scope; write: contacts-sync only (apps get
@@ -65,6 +75,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "/cgi-bin/user/get_active_stat": Endpoint("POST", user_misc.get_active_stat, "sync_only"),
     "/cgi-bin/batch/invite": Endpoint("POST", user_misc.invite),
     "/cgi-bin/corp/get_join_qrcode": Endpoint("GET", user_misc.join_qrcode, "sync_only"),
+    # application messages are recorded in the inbox (GET /_emulator/messages)
+    "/cgi-bin/message/send": Endpoint("POST", messages.send),
     "/cgi-bin/tag/create": Endpoint("POST", tags.create, "tag_write", "created"),
     "/cgi-bin/tag/update": Endpoint("POST", tags.update, "tag_write", "updated"),
     "/cgi-bin/tag/delete": Endpoint("GET", tags.delete, "tag_write", "deleted"),

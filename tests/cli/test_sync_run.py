@@ -208,3 +208,46 @@ def test_every_runs_repeatedly_and_stops_cleanly_on_sigterm(
                 service.kill()
     assert seen[0].startswith("run 1: applied")
     assert any(line.startswith("run 2: no-changes") for line in seen)
+
+
+def test_a_capped_run_is_told_through_the_robot_and_an_application_message(
+    cli: Invoke, tmp_path: Path, wecom_emulator: EmulatorControl
+) -> None:
+    org = _org(tmp_path / "org.yaml", 12)
+    assert _run_json(cli, str(org))[0] == 0
+    wecom_emulator.add_robot("robot-key-1", "ops-group")
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(
+        "notify_on: [capped, failed]\n"
+        "channels:\n"
+        f"- {{type: robot, key_env: ROBOT_KEY, url: '{wecom_emulator.base_url}"
+        "/cgi-bin/webhook/send'}\n"
+        "- {type: app, agentid: 1000002, touser: [u11]}\n", encoding="utf-8")
+    _org(org, 12, start=11)
+    result = cli("--json", "sync", "run", str(org), "--allow-shrink", "--notify", str(notify),
+                 env={"ROBOT_KEY": "robot-key-1"})
+    assert result.exit_code == 4, result.output
+    body = json.loads(result.stdout)
+    assert [(d["channel"], d["ok"]) for d in body["notifications"]] == [
+        ("robot", True), ("app", True)]
+    robot, app = wecom_emulator.messages()
+    assert robot["robot"] == "ops-group" and robot["msgtype"] == "markdown"
+    text = robot["markdown"]["content"]
+    assert "waiting for approval" in text and "11 member deletes exceed the cap of 10" in text
+    assert "wecom-contacts sync apply" in text and "--allow-deletes" in text
+    assert app["touser"] == ["u11"] and app["markdown"]["content"] == text
+    assert "robot-key-1" not in Path(body["report"]).read_text()
+
+
+def test_a_robot_with_a_wrong_key_is_reported_and_the_run_still_succeeds(
+    cli: Invoke, tmp_path: Path, wecom_emulator: EmulatorControl
+) -> None:
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(f"channels:\n- {{type: robot, key_env: ROBOT_KEY, url: "
+                      f"'{wecom_emulator.base_url}/cgi-bin/webhook/send'}}\n", encoding="utf-8")
+    result = cli("--json", "sync", "run", str(_org(tmp_path / "org.yaml", 1)), "--notify",
+                 str(notify), env={"ROBOT_KEY": "unregistered-key-9"})
+    assert result.exit_code == 0, result.output
+    (delivery,) = json.loads(result.stdout)["notifications"]
+    assert delivery["ok"] is False and "93000" in delivery["error"]
+    assert "unregistered-key-9" not in result.stdout

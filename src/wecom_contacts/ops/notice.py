@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .notify import Notice
 
 if TYPE_CHECKING:
-    from .run import RunResult
+    from .result import RunResult
 
 __all__ = ["notice_for"]
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..sync import (
     BulkRunner,
@@ -36,20 +36,14 @@ from .fingerprint import SourceFingerprint, source_fingerprint
 from .history import History
 from .html import render_html
 from .notice import notice_for
-from .notify import Channel, Delivery, deliver
+from .notify import Channel, deliver
+from .result import EXIT_CODES, RunResult
 from .review import review_plan
 
 if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = ["EXIT_CODES", "RunConfig", "RunResult", "SourceShrank", "run_once", "write_private"]
-
-# outcome → exit code of `sync run` ("failed" takes the error's own code: 1, 2 or 3)
-EXIT_CODES: dict[str, int] = {
-    "applied": 0, "no-changes": 0, "capped": 4, "source-shrank": 4, "partial": 5,
-    "failed": 1, "busy": 6, "interrupted": 130,
-}
-
 
 class SourceShrank(Exception):
     """The source names suspiciously fewer members than the last successful run."""
@@ -79,33 +73,6 @@ class RunConfig:
     @property
     def lock_path(self) -> Path:
         return self.state_dir / "run.lock"
-
-
-@dataclass
-class RunResult:
-    run_id: int
-    outcome: str
-    exit_code: int
-    message: str = ""
-    counts: dict[str, int] = field(default_factory=dict)
-    report: str = ""
-    html: str = ""
-    plan: str = ""  # a capped plan saved for approval
-    fingerprint: SourceFingerprint | None = None
-    apply: dict[str, Any] | None = None
-    caps: dict[str, Any] | None = None
-    deliveries: list[Delivery] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        fp = self.fingerprint
-        return {
-            "run": self.run_id, "outcome": self.outcome, "exit_code": self.exit_code,
-            "message": self.message, "counts": self.counts, "report": self.report,
-            "html": self.html, "plan": self.plan,
-            "source_fingerprint": {"members": fp.members, "sha256": fp.sha256} if fp else None,
-            "apply": self.apply, "caps": self.caps,
-            "notifications": [d.to_dict() for d in self.deliveries],
-        }
 
 
 def write_private(path: Path, content: str | bytes) -> None:

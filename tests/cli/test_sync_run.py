@@ -154,6 +154,8 @@ def test_a_half_done_run_is_finished_by_the_next_run(
     wecom_emulator.fault("/cgi-bin/user/create", count=1, errcode=60104)
     code, first = _run_json(cli, str(org), "--bulk-threshold", "0")
     assert (code, first["outcome"]) == (5, "partial")
+    unfinished = cli("sync", "status", str(org))  # the same journal as `sync apply`'s
+    assert unfinished.exit_code == 5 and "of 4 steps done" in unfinished.stdout
     code, second = _run_json(cli, str(org), "--bulk-threshold", "0")
     assert (code, second["outcome"]) == (0, "applied"), second
     assert str(second["message"]).startswith("finished the earlier run's plan (4 of 4 steps")

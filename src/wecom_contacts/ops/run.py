@@ -8,7 +8,6 @@ A run that stopped half-way leaves its journal: the next run resumes it before p
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -32,6 +31,7 @@ from ..sync import (
     read_journal,
     read_live,
 )
+from ..sync.files import ApplyFiles
 from .fingerprint import SourceFingerprint, source_fingerprint
 from .history import History
 from .html import render_html
@@ -113,12 +113,12 @@ def run_once(
 
 
 def _journal(config: RunConfig) -> tuple[Path, Path]:
-    key = json.dumps([config.label, config.target])
-    name = f"{Path(config.sources[0]).stem}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
-    journal = config.state_dir / "journals" / f"{name}.journal"
+    """The journal `sync apply` of the same files to the same target uses (named alike, in
+    the state directory): `sync status FILE` shows a run's apply, and a run finishes an
+    apply left half-done by hand, or the other way round."""
+    named = ApplyFiles.for_desired([Path(p) for p in config.sources], config.target, None)
+    journal = config.state_dir / named.journal.name
     return journal, journal.with_name(journal.name + ".plan.json")
-
-
 
 
 def _discard(journal: Path, plan_file: Path) -> None:

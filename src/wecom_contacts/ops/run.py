@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES", "RunConfig", "RunResult", "SourceShrank", "run_once", "write_private"]
 
+
 class SourceShrank(Exception):
     """The source names suspiciously fewer members than the last successful run."""
 
@@ -52,7 +53,7 @@ class SourceShrank(Exception):
 @dataclass
 class RunConfig:
     sources: Sequence[Path]
-    state_dir: Path  # history.sqlite, run.lock, journals/, reports/
+    state_dir: Path  # history.sqlite, run.lock, the journal, reports/
     target: str = ""  # which directory (corp id @ base URL): journals are per source and target
     options: PlanOptions = field(default_factory=PlanOptions)
     caps: CapLimits | None = None  # default: from options

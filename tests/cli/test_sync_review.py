@@ -163,3 +163,16 @@ def test_plan_shows_its_long_steps_on_a_terminal(cli: Invoke, org: Path) -> None
     assert "4/4" in reading  # the members of the root and 3 departments read
     quiet = cli("sync", "plan", str(org))
     assert "reading the live directory" not in quiet.stderr
+
+
+def test_apply_shows_the_reviewers_plan_with_names_before_applying(
+    cli: Invoke, org: Path, wecom_emulator: EmulatorControl
+) -> None:
+    applied = cli("sync", "apply", str(org), "--yes")
+    assert applied.exit_code == 0, applied.output
+    shown = applied.stdout.split("steps done")[0]
+    assert "~ update member 张三 (zhangsan)" in shown
+    assert "> move member 调岗者 (mover)" in shown
+    assert "- delete member 离职者 (leaver)" in shown
+    assert {u["userid"] for u in wecom_emulator.directory()["users"]} == {
+        "zhangsan", "mover", "newbie"}

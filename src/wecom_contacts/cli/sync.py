@@ -246,14 +246,17 @@ def apply(
         subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
     )
     caps = review.CapFlags(allow_deletes, max_deletes, max_delete_ratio)
-    if len(sources) == 1 and is_saved_plan(sources[0]):
+    saved = len(sources) == 1 and is_saved_plan(sources[0])
+    if saved:
         # the cap flags approve a saved plan; other plan options belong to `sync plan`
         options = {k: v for k, v in options.items() if k not in _CAP_OPTIONS}
 
     def confirm(todo: Plan) -> bool:
         verdict = review.evaluate(todo, caps)
         if not state.json:
-            typer.echo(review.plan_text(todo, verdict, detail=False))
+            # the file names the members the plan changes (a saved plan names only some)
+            desired = None if saved else load_desired(*sources)
+            typer.echo(review.plan_text(todo, verdict, detail=False, desired=desired))
         if not resume:
             enforce_caps(verdict)  # exit 4, naming the cap, the numbers and the flag
         return yes or not _interactive() or typer.confirm("Apply these changes?", err=True)

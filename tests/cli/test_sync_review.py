@@ -136,6 +136,7 @@ def test_applying_a_fully_applied_plan_again_says_so_and_exits_0(
     cli("sync", "plan", str(org), "-o", str(saved))
     first = cli("sync", "apply", str(saved), "--yes")
     assert first.exit_code == 0, first.output
+    assert "~ update member 张三 (zhangsan)" in first.stdout  # the saved plan keeps names
     again = cli("sync", "apply", str(saved), "--yes")
     assert again.exit_code == 0, again.output
     assert again.stdout.strip().startswith("Already applied: all 5 steps of this plan are done")

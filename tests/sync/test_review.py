@@ -12,7 +12,7 @@ from wecom_contacts.ops.fingerprint import source_fingerprint
 from wecom_contacts.ops.history import History
 from wecom_contacts.ops.schedule import Schedule, parse_interval
 from wecom_contacts.ops.values import human
-from wecom_contacts.sync import PlanOptions, make_plan
+from wecom_contacts.sync import Plan, PlanOptions, make_plan
 
 from .conftest import desired, live
 
@@ -50,8 +50,9 @@ users:
     assert (item.kind, item.title, item.top, item.risks) == (
         "disable", "王五 (wangwu)", "总部/市场部", ["member disable"])
     assert [(c.old, c.new) for c in item.changes] == [("enabled (启用)", "disabled (禁用)")]
-    # without the live directory the plan itself still says who it is
-    assert review_plan(plan).items[0].title == "wangwu"
+    # without the live directory the (saved) plan itself still says who it is
+    assert review_plan(Plan.from_json(plan.to_json())).items[0].title == "王五 (wangwu)"
+    assert plan.names == {"wangwu": "王五"}
 
 
 def test_a_new_member_with_a_later_direct_leader_is_one_create() -> None:

@@ -166,7 +166,7 @@ def review_plan(plan: Plan, *, live: LiveDirectory | None = None,
 
 def _review(plan: Plan, live: LiveDirectory | None, desired: DesiredDirectory | None
             ) -> Review:
-    names = _names(live, desired)
+    names = _names(plan, live, desired)
     items: dict[tuple[str, str], ReviewItem] = {}
     for step in plan.steps:
         obj = _OBJECT.get(step.kind, step.kind)
@@ -222,8 +222,9 @@ def _merge_changes(item: ReviewItem, step: Step, live: LiveDirectory | None) -> 
             item.changes.append(change)
 
 
-def _names(live: LiveDirectory | None, desired: DesiredDirectory | None) -> dict[str, str]:
-    names: dict[str, str] = {}
+def _names(plan: Plan, live: LiveDirectory | None, desired: DesiredDirectory | None
+           ) -> dict[str, str]:
+    names = {k.lower(): v for k, v in plan.names.items()}
     if live is not None:
         names.update({k: str(u.fields.get("name") or "") for k, u in live.users.items()})
     if desired is not None and desired.users:

@@ -13,7 +13,7 @@ from .caps import scope_sizes
 from .departments import DeptIndex, plan_departments
 from .scope import fingerprint, scope_for
 from .tags import plan_tags
-from .types import Plan, PlanOptions
+from .types import Plan, PlanOptions, Step
 from .users import UserOutcome, plan_users
 
 __all__ = ["make_plan"]
@@ -57,7 +57,20 @@ def _make_plan(desired: DesiredDirectory, live: LiveDirectory, options: PlanOpti
     steps = b.steps()
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     return Plan(steps, fingerprint(live, scope), options, b.warnings, desired.source, stamp,
-                scope_sizes(live, scope))
+                scope_sizes(live, scope), _names(steps, desired, live))
+
+
+def _names(steps: list[Step], desired: DesiredDirectory, live: LiveDirectory) -> dict[str, str]:
+    """The names of the members the steps touch: the desired one, else the live one."""
+    wanted = {s.target.lower(): s.target for s in steps if s.kind == "user"}
+    if not wanted:
+        return {}
+    found = {k: str(u.fields.get("name") or "") for k, u in live.users.items() if k in wanted}
+    for user in desired.users or ():
+        key = user.userid.lower()
+        if key in wanted and user.fields.get("name"):
+            found[key] = str(user.fields["name"])
+    return {wanted[k]: name for k, name in sorted(found.items()) if name}
 
 
 def _deletable(index: DeptIndex, users: UserOutcome, b: Builder) -> list[int]:

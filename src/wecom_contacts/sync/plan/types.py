@@ -126,6 +126,8 @@ class Plan:
     # what was in scope when the plan was made ({"members", "departments", "tags"}): the
     # base of the caps' ratios
     sizes: dict[str, int] = field(default_factory=dict)
+    # userid → name of the members the steps touch, for a reviewer of the saved plan
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -151,6 +153,7 @@ class Plan:
             "options": self.options.to_dict(),
             "counts": self.counts(),
             "sizes": self.sizes,
+            "names": self.names,
             "warnings": self.warnings,
             "steps": [s.to_dict() for s in self.steps],
         }
@@ -179,6 +182,7 @@ class Plan:
                 source=str(data.get("source", "")),
                 created_at=str(data.get("created_at", "")),
                 sizes={str(k): int(v) for k, v in data.get("sizes", {}).items()},
+                names={str(k): str(v) for k, v in data.get("names", {}).items()},
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise SyncError(f"damaged plan file: {exc!r}") from exc

@@ -255,7 +255,7 @@ def apply(
         verdict = review.evaluate(todo, caps)
         if not state.json:
             # the file names the members the plan changes (a saved plan names only some)
-            desired = None if saved else load_desired(*sources)
+            desired = None if saved else loader(mapping)(*sources)
             typer.echo(review.plan_text(todo, verdict, detail=False, desired=desired))
         if not resume:
             enforce_caps(verdict)  # exit 4, naming the cap, the numbers and the flag

@@ -42,3 +42,28 @@ def rows(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
             return [tuple(r) for r in conn.execute(sa.text(sql), params)]
     finally:
         engine.dispose()
+
+
+def wait_for(check: Any, *, timeout: float = 30.0, what: str = "condition") -> Any:
+    """Poll ``check()`` until it returns something truthy; fail after ``timeout`` seconds (a
+    safety net against hanging, not a speed requirement)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
+        time.sleep(0.05)
+
+
+def callback_keys() -> tuple[str, str]:
+    """A fresh callback Token and 43-character EncodingAESKey."""
+    import secrets
+    import string
+
+    token = secrets.token_hex(8)
+    key = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(43))
+    return token, key

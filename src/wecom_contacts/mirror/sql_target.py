@@ -61,7 +61,8 @@ class SQLTarget:
         connect_args: dict[str, Any] = {}
         if parsed.get_backend_name() == "sqlite":
             _private_sqlite_file(parsed.database or "")
-            connect_args["timeout"] = 30  # several mirror processes may share one file
+            if "timeout" not in parsed.query:  # ?timeout=seconds in the URL wins
+                connect_args["timeout"] = 30  # several mirror processes may share one file
         try:
             self._engine: Engine = create_engine(parsed, connect_args=connect_args)
         except (SQLAlchemyError, ImportError) as exc:
@@ -130,8 +131,8 @@ class SQLTarget:
         wanted = sorted(set(ids))
         if not wanted:
             return []
-        names = dict(conn.execute(select(tags.c.id, tags.c.name).where(tags.c.id.in_(wanted)))
-                     .tuples().all())
+        names = {int(r[0]): str(r[1]) for r in
+                 conn.execute(select(tags.c.id, tags.c.name).where(tags.c.id.in_(wanted)))}
         links = conn.execute(select(tag_members).where(tag_members.c.tag_id.in_(wanted))
                              ).mappings().all()
         return [

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sqlalchemy.engine import make_url
+
 from wecom_contacts import Client, WeComError
 from wecom_contacts.mirror import (
     DeletionCap,
@@ -32,10 +34,20 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'mirror.db'}"
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty target: a SQLite file, or a database on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    server = request.getfixturevalue("postgres_server")
+    url = make_url(server.new_database("mirror")).set(password=server.password)
+    return url.render_as_string(hide_password=False)
+
+
 def test_first_pass_copies_departments_members_memberships_and_tags(
-    wecom_client: Client, company: EmulatorControl, tmp_path: Path
+    wecom_client: Client, company: EmulatorControl, sql_url: str
 ) -> None:
-    url = sqlite_url(tmp_path)
+    url = sql_url
     target = open_target(url)
     report = mirror_sync(wecom_client, target)
     target.close()
@@ -62,9 +74,9 @@ def test_new_sqlite_file_is_private(wecom_client: Client, company: EmulatorContr
 
 
 def test_second_pass_writes_only_the_changed_member(
-    wecom_client: Client, company: EmulatorControl, tmp_path: Path
+    wecom_client: Client, company: EmulatorControl, sql_url: str
 ) -> None:
-    url = sqlite_url(tmp_path)
+    url = sql_url
     target = open_target(url)
     mirror_sync(wecom_client, target)
     before = dict(rows(url, "select userid, updated_at from members"))
@@ -79,13 +91,15 @@ def test_second_pass_writes_only_the_changed_member(
     assert [u for u in after if after[u] != before[u]] == ["lisi"]
     assert rows(url, "select department_id from member_departments where userid='lisi' "
                      "order by position") == [(4,), (3,)]
-    assert mirror_sync(wecom_client, open_target(url)).diff.counts()["members"]["changed"] == 0
+    again = open_target(url)
+    assert len(mirror_sync(wecom_client, again).diff) == 0
+    again.close()
 
 
 def test_removed_member_and_tag_are_deleted_within_the_cap(
-    wecom_client: Client, company: EmulatorControl, tmp_path: Path
+    wecom_client: Client, company: EmulatorControl, sql_url: str
 ) -> None:
-    url = sqlite_url(tmp_path)
+    url = sql_url
     target = open_target(url)
     mirror_sync(wecom_client, target)
     wecom_client.users.delete("wujiu")
@@ -99,9 +113,9 @@ def test_removed_member_and_tag_are_deleted_within_the_cap(
 
 
 def test_deletions_over_the_cap_write_nothing_until_allowed(
-    wecom_client: Client, company: EmulatorControl, tmp_path: Path
+    wecom_client: Client, company: EmulatorControl, sql_url: str
 ) -> None:
-    url = sqlite_url(tmp_path)
+    url = sql_url
     target = open_target(url)
     mirror_sync(wecom_client, target)
     wecom_client.users.batch_delete(["he", "gao", "lin"])
@@ -117,9 +131,9 @@ def test_deletions_over_the_cap_write_nothing_until_allowed(
 
 
 def test_dry_run_prints_the_diff_and_writes_nothing(
-    wecom_client: Client, company: EmulatorControl, tmp_path: Path
+    wecom_client: Client, company: EmulatorControl, sql_url: str
 ) -> None:
-    url = sqlite_url(tmp_path)
+    url = sql_url
     target = open_target(url)
     mirror_sync(wecom_client, target)
     wecom_client.users.update("zhangsan", mobile="13900000000")
@@ -136,9 +150,9 @@ def test_dry_run_prints_the_diff_and_writes_nothing(
 
 @pytest.mark.wecom_emulator(block_new_ip_detail_reads=True)
 def test_refused_detail_reads_go_through_export_jobs(
-    wecom_client: Client, company: EmulatorControl, tmp_path: Path
+    wecom_client: Client, company: EmulatorControl, sql_url: str
 ) -> None:
-    url = sqlite_url(tmp_path)
+    url = sql_url
     target = open_target(url)
     mirror_sync(wecom_client, target)
     target.close()
@@ -148,9 +162,9 @@ def test_refused_detail_reads_go_through_export_jobs(
 
 
 def test_a_failed_export_job_deletes_nothing(
-    wecom_client: Client, company: EmulatorControl, tmp_path: Path
+    wecom_client: Client, company: EmulatorControl, sql_url: str
 ) -> None:
-    url = sqlite_url(tmp_path)
+    url = sql_url
     target = open_target(url)
     mirror_sync(wecom_client, target)
     company.configure(block_new_ip_detail_reads=True)

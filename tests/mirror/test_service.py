@@ -149,3 +149,25 @@ def test_event_whose_read_is_refused_waits_for_the_reconcile(
     assert rows(running.url, "select name, mobile from members where userid='newbie'") == [
         ("新人", "13900000002")]
     assert len(running.service.queue) == 0
+
+
+NO_DRIFT = {"added": 0, "changed": 0, "removed": 0}
+
+
+def test_rows_built_from_events_equal_what_a_full_read_gives(
+    running: Running, wecom_client: Client, wecom_emulator: EmulatorControl
+) -> None:
+    wecom_client.users.create(
+        "rich", "全字段", department=[2, 3], is_leader_in_dept=[0, 1], mobile="13900000009",
+        email="rich@example.com", position="经理", gender="2", alias="Rich",
+        telephone="010-1234", address="北京", main_department=3, direct_leader=["zhangsan"],
+        extattr={"attrs": [{"type": 0, "name": "工号", "text": {"value": "A001"}},
+                           {"type": 1, "name": "主页", "web": {"url": "https://example.com",
+                                                              "title": "主页"}}]})
+    wecom_client.users.update("lisi", department=[4, 2], position="组长", alias="")
+    wecom_client.departments.create("新部门", 3, id=8, order=3)
+    wecom_client.departments.update(8, name="更新部门")
+    wecom_client.tags.add_members(1, userids=["rich"], department_ids=[8])
+    wecom_emulator.flush_callbacks()
+    drift = running.service.reconcile()
+    assert drift == {"departments": NO_DRIFT, "members": NO_DRIFT, "tags": NO_DRIFT}

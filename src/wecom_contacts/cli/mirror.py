@@ -212,6 +212,7 @@ def serve(
                             retry_interval=retry_interval, leadership=leadership, via=_via(via),
                             cap=_cap(allow_deletes, max_deletes, max_delete_ratio))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per WeCom call is noise
     asgi = make_mirror_app(service, crypto, dedup=dedup, max_age=max_age)
     try:
         uvicorn.run(asgi, host=host, port=port, log_level="warning")

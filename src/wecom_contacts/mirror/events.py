@@ -157,12 +157,13 @@ def _user_changed(event: CreateUserEvent | UpdateUserEvent, target: Target, read
     new_id = getattr(event, "new_user_id", None) or event.user_id
     old = target.member(event.user_id)
     if old is None:
-        fetched = reader.member(new_id)
-        if fetched is None:
-            return  # gone again already; a delete_user follows
         if isinstance(event, CreateUserEvent) and event.name:
-            fetched = _merged(fetched, event, new_id)
-        diff.members.added.append(fetched)
+            # a full create_user event is the record: no read needed (none allowed on 48009)
+            diff.members.added.append(_merged(MemberRow(new_id, event.name), event, new_id))
+            return
+        fetched = reader.member(new_id)
+        if fetched is not None:  # None: gone again already; a delete_user follows
+            diff.members.added.append(fetched)
         return
     merged = _merged(old, event, new_id)
     if new_id == old.userid:

@@ -6,7 +6,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy.engine import make_url
 
 from wecom_contacts import Client, WeComError

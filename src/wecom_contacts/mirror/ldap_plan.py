@@ -95,7 +95,7 @@ def plan_ops(wanted: list[Entry], current: dict[tuple[str, str], Current], *,
     gone = {k: v for k, v in cur.items() if k not in wanted_ids}
     dropped_departments = {v.dn.lower() for k, v in gone.items() if k[0] == "department"}
     status = mapping.status_attribute
-    for (kind, key), have in sorted(gone.items()):
+    for (kind, _key), have in sorted(gone.items()):
         if kind != "member":
             continue
         parent = split_dn(have.dn)[1].lower()

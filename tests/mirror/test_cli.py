@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -133,3 +134,30 @@ def test_serve_mirrors_at_start_then_applies_each_callback(
     assert rows(url, "select email from members where userid='zhangsan'") == [
         ("zs@example.com",)]
     assert (status(port) or {})["applied"] == 2
+
+
+@pytest.mark.ldap
+def test_sync_into_ldap_with_a_mapping_file(wecom_emulator: EmulatorControl, tmp_path: Path,
+                                            ldap_server: Any) -> None:
+    import ldap3
+
+    wecom_emulator.seed(COMPANY)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("dn_template: 'uid={userid},{base}'\n"
+                       "attributes: {cn: name, sn: name, mobile: mobile}\n", encoding="utf-8")
+    args = ["sync", "--target", ldap_server.url, "--ldap-base-dn", ldap_server.base_dn,
+            "--ldap-bind-dn", ldap_server.bind_dn, "--ldap-password", ldap_server.password,
+            "--ldap-mapping", str(mapping), "--ldap-journal", str(tmp_path / "j.sqlite")]
+    done = run(wecom_emulator, *args)
+    assert done.exit_code == 0, done.output
+    with ldap_server.connection() as conn:
+        conn.search(ldap_server.base_dn, "(uid=lisi)", ldap3.SUBTREE, attributes=["mobile"])
+        assert [(e.entry_dn, e["mobile"].values) for e in conn.entries] == [
+            (f"uid=lisi,{ldap_server.base_dn}", ["13800000002"])]
+    mapping.write_text("attributes: {cn: name, mobile: phone}\n", encoding="utf-8")
+    bad = run(wecom_emulator, *args)
+    assert bad.exit_code == 2 and "unknown member field(s) ['phone']" in bad.output
+    wrong = run(wecom_emulator, "sync", "--target", ldap_server.url, "--ldap-base-dn",
+                ldap_server.base_dn, "--ldap-bind-dn", ldap_server.bind_dn, "--ldap-password",
+                "wrong", "--ldap-journal", str(tmp_path / "j2.sqlite"))
+    assert wrong.exit_code == 3 and "bind as" in wrong.output

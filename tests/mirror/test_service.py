@@ -6,14 +6,16 @@ from __future__ import annotations
 import sqlite3
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from wecom_contacts import Client
 from wecom_contacts._background import BackgroundServer
 from wecom_contacts.callback import CallbackCrypto
-from wecom_contacts.mirror import open_target
+from wecom_contacts.mirror import Target, open_target
 from wecom_contacts.mirror.app import make_mirror_app
 from wecom_contacts.mirror.queue import EventQueue
 from wecom_contacts.mirror.service import MirrorService
@@ -28,30 +30,37 @@ class Running:
         self.url = url
 
 
+@contextmanager
+def serving(client: Client, emulator: EmulatorControl, target: Target, queue: Path,
+            **options: Any) -> Iterator[MirrorService]:
+    """A mirrored company, its callbacks pointed at the mirror's receiver on a free port."""
+    service = MirrorService(client, target, EventQueue(queue), reconcile_interval=3600,
+                            retry_interval=0.1)
+    service.reconcile()
+    token, key = callback_keys()
+    app = make_mirror_app(service, CallbackCrypto(token, key, receive_id=emulator.corp_id),
+                          run_loop=False)
+    with BackgroundServer(app) as server:
+        emulator.configure_callback(f"{server.url}/wecom", token, key, echo_own_changes=True,
+                                    retry_interval=0.1, **options)
+        try:
+            yield service
+        finally:
+            service.stop()
+            emulator.remove_callback()
+            service.queue.close()
+            target.close()
+
+
 @pytest.fixture
 def running(request: pytest.FixtureRequest, wecom_client: Client,
             wecom_emulator: EmulatorControl, tmp_path: Path) -> Iterator[Running]:
-    """Seeded company, mirrored once, its callbacks pointed at the mirror's receiver."""
-    options = getattr(request, "param", {})
+    """Seeded company mirrored into SQLite, served."""
     wecom_emulator.seed(COMPANY)
     url = f"sqlite:///{tmp_path / 'mirror.db'}?timeout=0.2"
-    target = open_target(url)
-    service = MirrorService(wecom_client, target, EventQueue(tmp_path / "queue.sqlite"),
-                            reconcile_interval=3600, retry_interval=0.1)
-    service.reconcile()
-    token, key = callback_keys()
-    app = make_mirror_app(service, CallbackCrypto(token, key, receive_id=wecom_emulator.corp_id),
-                          run_loop=False)
-    with BackgroundServer(app) as server:
-        wecom_emulator.configure_callback(f"{server.url}/wecom", token, key,
-                                          echo_own_changes=True, retry_interval=0.1, **options)
-        try:
-            yield Running(service, url)
-        finally:
-            service.stop()
-            wecom_emulator.remove_callback()
-            service.queue.close()
-            target.close()
+    with serving(wecom_client, wecom_emulator, open_target(url), tmp_path / "queue.sqlite",
+                 **getattr(request, "param", {})) as service:
+        yield Running(service, url)
 
 
 def test_member_events_are_applied_to_rows(running: Running, wecom_client: Client,
@@ -171,3 +180,48 @@ def test_rows_built_from_events_equal_what_a_full_read_gives(
     wecom_emulator.flush_callbacks()
     drift = running.service.reconcile()
     assert drift == {"departments": NO_DRIFT, "members": NO_DRIFT, "tags": NO_DRIFT}
+
+
+@pytest.mark.postgres
+def test_events_reach_a_postgresql_target(wecom_client: Client, wecom_emulator: EmulatorControl,
+                                          tmp_path: Path, postgres_server: Any) -> None:
+    from sqlalchemy.engine import make_url
+
+    wecom_emulator.seed(COMPANY)
+    url = make_url(postgres_server.new_database("serve")).set(
+        password=postgres_server.password).render_as_string(hide_password=False)
+    with serving(wecom_client, wecom_emulator, open_target(url), tmp_path / "q.sqlite"):
+        wecom_client.users.create("pg", "数据库", department=[2], mobile="13900000010")
+        wecom_client.users.update("zhangsan", department=[2])
+        wecom_emulator.flush_callbacks()
+        assert rows(url, "select name from members where userid='pg'") == [("数据库",)]
+        assert rows(url, "select department_id from member_departments "
+                         "where userid='zhangsan'") == [(2,)]
+
+
+@pytest.mark.ldap
+def test_events_reach_an_ldap_target(wecom_client: Client, wecom_emulator: EmulatorControl,
+                                     tmp_path: Path, ldap_server: Any) -> None:
+    import ldap3
+
+    from wecom_contacts.mirror.ldap_target import LDAPTarget
+
+    wecom_emulator.seed(COMPANY)
+    target = LDAPTarget(ldap_server.url, base_dn=ldap_server.base_dn,
+                        bind_dn=ldap_server.bind_dn, password=ldap_server.password,
+                        journal=tmp_path / "ldap.journal")
+    base = ldap_server.base_dn
+
+    def people() -> dict[str, list[str]]:
+        with ldap_server.connection() as conn:
+            conn.search(base, "(objectClass=inetOrgPerson)", ldap3.SUBTREE,
+                        attributes=["employeeType"])
+            return {e.entry_dn: e["employeeType"].values for e in conn.entries}
+
+    with serving(wecom_client, wecom_emulator, target, tmp_path / "q.sqlite"):
+        wecom_client.users.create("ldapnew", "目录", department=[3], mobile="13900000011")
+        wecom_emulator.flush_callbacks()
+        assert people()[f"uid=ldapnew,ou=市场部,ou=总部,{base}"] == ["active"]
+        wecom_client.users.delete("ldapnew")
+        wecom_emulator.flush_callbacks()
+        assert people()[f"uid=ldapnew,ou=市场部,ou=总部,{base}"] == ["disabled"]

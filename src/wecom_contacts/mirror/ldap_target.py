@@ -70,8 +70,9 @@ class LDAPTarget:
             self._conn: Any = ldap3.Connection(server, bind_dn, password, receive_timeout=30,
                                                raise_exceptions=False)
             if not self._conn.bind():
-                raise TargetError(f"{self.description}: bind as {bind_dn!r} refused: "
-                                  f"{self._conn.result.get('description')}")
+                reason = self._conn.result.get("description")
+                self._conn.unbind()
+                raise TargetError(f"{self.description}: bind as {bind_dn!r} refused: {reason}")
         except LDAPException as exc:
             raise TargetError(f"{self.description}: {exc}") from None
         self.journal = LDAPJournal(Path(journal))

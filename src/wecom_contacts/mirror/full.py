@@ -28,6 +28,7 @@ class SyncReport:
     write_seconds: float
     live_counts: dict[str, int] = field(default_factory=dict)
     started_at: str = ""
+    held_size: int = 0  # rows the target held before the pass
 
     def to_dict(self) -> dict[str, object]:
         return {"applied": self.applied, "changes": self.diff.counts(),
@@ -70,7 +71,7 @@ def apply_snapshot(target: Target, live: Snapshot, *, dry_run: bool = False,
         target.set_state({"last_full_sync_at": started_at or _now(),
                           "last_full_sync_changes": str(len(diff))})
     return SyncReport(diff, not dry_run, read_seconds, time.perf_counter() - t1, counts,
-                      started_at)
+                      started_at, held.size())
 
 
 def _now() -> str:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["MirrorService", "ServiceStatus"]
 
 log = logging.getLogger("wecom_contacts.mirror")
+_LOGGED_LINES = 50  # drift lines logged per reconcile; the counts cover the rest
 
 
 def _now() -> str:
@@ -177,14 +178,20 @@ class MirrorService:
             log.error("reconcile failed, nothing written: %s", exc)
             return None
         drift = report.diff.counts()
+        first = report.held_size == 0
         self.status.reconciles += 1
         self.status.last_reconcile_at = report.started_at
         self.status.last_drift = drift
         self.target.set_state({"last_reconcile_at": report.started_at,
                                "last_reconcile_drift": json.dumps(drift)})
-        if len(report.diff):
-            log.warning("reconcile repaired %d drift(s):\n%s", len(report.diff),
-                        render_diff(report.diff))
+        if first:
+            log.info("initial mirror: %s", render_diff(report.diff).splitlines()[-1])
+        elif len(report.diff):
+            lines = render_diff(report.diff).splitlines()
+            shown = lines[:-1][:_LOGGED_LINES]
+            more = len(lines) - 1 - len(shown)
+            log.warning("reconcile repaired %d drift(s):\n%s%s\n%s", len(report.diff),
+                        "\n".join(shown), f"\n… and {more} more" if more else "", lines[-1])
         else:
             log.info("reconcile: no drift")
         self._drain(covered_before=read_started)

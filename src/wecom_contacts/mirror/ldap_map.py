@@ -72,18 +72,25 @@ class LDAPMapping:
 def load_mapping(path: Path) -> LDAPMapping:
     """A mapping from a JSON or YAML file: ``{"dn_template", "attributes", "status_attribute",
     "tags_ou", "former_ou"}``, all optional."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+    import yaml
 
-        data: Any = yaml.safe_load(text)
-    else:
-        data = json.loads(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data: Any = (yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml")
+                     else json.loads(text))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot read it: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError("the mapping must be an object")
     unknown = sorted(set(data) - {f.name for f in fields(LDAPMapping)})
     if unknown:
         raise ValueError(f"unknown key(s) {unknown}")
+    if not isinstance(data.get("attributes", {}), dict) or not all(
+            isinstance(v, str) for v in data.get("attributes", {}).values()):
+        raise ValueError("attributes must map LDAP attribute names to member field names")
+    for key in ("dn_template", "status_attribute", "tags_ou", "former_ou"):
+        if key in data and not isinstance(data[key], str):
+            raise ValueError(f"{key} must be a string")
     return LDAPMapping(**data)
 
 

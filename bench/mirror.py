@@ -28,16 +28,16 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.servers
 
-from wecom_contacts import Client  # noqa: E402
-from wecom_contacts._background import BackgroundServer  # noqa: E402
-from wecom_contacts.callback import CallbackCrypto, CallbackEvent, make_asgi_app  # noqa: E402
-from wecom_contacts.emulator import EmulatorServer  # noqa: E402
-from wecom_contacts.mirror import mirror_sync, open_target, read_snapshot  # noqa: E402
-from wecom_contacts.mirror.app import make_mirror_app  # noqa: E402
-from wecom_contacts.mirror.queue import EventQueue  # noqa: E402
-from wecom_contacts.mirror.service import MirrorService  # noqa: E402
-from wecom_contacts.mirror.sql_schema import member_departments, members, metadata  # noqa: E402
-from wecom_contacts.testing import EmulatorControl  # noqa: E402
+from wecom_contacts import Client
+from wecom_contacts._background import BackgroundServer
+from wecom_contacts.callback import CallbackCrypto, CallbackEvent, make_asgi_app
+from wecom_contacts.emulator import EmulatorServer
+from wecom_contacts.mirror import mirror_sync, open_target, read_snapshot
+from wecom_contacts.mirror.app import make_mirror_app
+from wecom_contacts.mirror.queue import EventQueue
+from wecom_contacts.mirror.service import MirrorService
+from wecom_contacts.mirror.sql_schema import member_departments, members, metadata
+from wecom_contacts.testing import EmulatorControl
 
 T = TypeVar("T")
 NO_RATE_LIMIT = [{"seconds": 60, "limit": 10**9}]

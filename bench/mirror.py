@@ -177,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
                               secret=server.config.secret)
         emu.configure(rate_limits=NO_RATE_LIMIT)
         t0 = time.perf_counter()
-        emu.seed(company(args.departments, args.members))
+        emu.seed(company(args.departments, 0))
+        for start in range(0, args.members, 5_000):  # in parts: one seed call has a timeout
+            emu.seed(company(args.departments, min(5_000, args.members - start), start)
+                     | {"departments": []})
         print(f"seeded {args.members:,} members in {args.departments} departments "
               f"({time.perf_counter() - t0:.1f} s)\n")
         initial_mirror(emu, "SQLite", f"sqlite:///{tmp / 'mirror.db'}",

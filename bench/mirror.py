@@ -1,9 +1,9 @@
 """Mirror benchmarks, each beside a baseline in the same run:
 
 1. initial mirror of N members (``--members``, default 20,000; run 100,000 by hand) into
-   SQLite and, with ``--postgres``, PostgreSQL: calls to WeCom, seconds, peak Python memory
-   (tracemalloc, on for the baseline too) — baseline: a raw SQLAlchemy bulk insert of the
-   same rows into the same schema;
+   SQLite and, with ``--postgres``, PostgreSQL: calls to WeCom, seconds, peak memory (growth
+   of this process's peak RSS; the emulator runs as its own process) — baseline: a raw
+   SQLAlchemy bulk insert of the same rows into the same schema;
 2. callback-to-row latency under a burst of ``--burst`` (default 1,000) create_user events
    from the emulator into an in-process ``mirror serve`` on SQLite — baseline: the same
    burst into the bare callback receiver with a no-op handler.
@@ -14,13 +14,15 @@ Run: .venv/bin/python bench/mirror.py [--members 100000] [--postgres] [--burst 1
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.server
 from wecom_contacts import Client
 from wecom_contacts._background import BackgroundServer
 from wecom_contacts.callback import CallbackCrypto, CallbackEvent, make_asgi_app
-from wecom_contacts.emulator import EmulatorServer
 from wecom_contacts.mirror import mirror_sync, open_target, read_snapshot
 from wecom_contacts.mirror.app import make_mirror_app
 from wecom_contacts.mirror.queue import EventQueue
@@ -53,18 +54,33 @@ def company(departments: int, users: int, start: int = 0) -> dict[str, Any]:
     return {"departments": depts, "users": people}
 
 
+def _peak_rss() -> int:
+    """The process's peak resident memory (bytes) since the last ``_reset_peak``."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _reset_peak() -> None:
+    try:  # Linux: "5" resets the peak RSS mark (proc(5), clear_refs)
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
 def measured(fn: Callable[[], T]) -> tuple[T, float, int]:
-    """Result, seconds, peak traced bytes."""
-    tracemalloc.start()
+    """Result, seconds, peak RSS growth over the start of the call (bytes)."""
+    gc.collect()
+    _reset_peak()
+    start_rss = _peak_rss()
     t0 = time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - t0
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return result, seconds, peak
+    return result, seconds, _peak_rss() - start_rss
 
 
-def baseline_insert(url: str, client: Client) -> float:
+def baseline_insert(url: str, client: Client) -> tuple[float, int]:
     """Write the same rows with a plain executemany into the same schema; read not counted."""
     snap = read_snapshot(client)
     rows = [{"userid": m.userid, "name": m.name, "mobile": m.mobile, "email": m.email,
@@ -81,9 +97,9 @@ def baseline_insert(url: str, client: Client) -> float:
             conn.execute(members.insert(), rows)
             conn.execute(member_departments.insert(), links)
 
-    _, seconds, _ = measured(insert)
+    _, seconds, peak = measured(insert)
     engine.dispose()
-    return seconds
+    return seconds, peak
 
 
 def initial_mirror(emu: EmulatorControl, name: str, url: str, base_url: str) -> None:
@@ -93,12 +109,13 @@ def initial_mirror(emu: EmulatorControl, name: str, url: str, base_url: str) -> 
         report, seconds, peak = measured(lambda: mirror_sync(client, target))
         target.close()
         calls = sum(emu.stats()["calls"].values()) - calls_before
-        base_seconds = baseline_insert(base_url, client)
+        base_seconds, base_peak = baseline_insert(base_url, client)
     n = report.live_counts["members"]
     print(f"{name:10} mirror: {n:,} members, {calls} WeCom calls, {seconds:6.2f} s total "
           f"(read {report.read_seconds:.2f} s, diff+write {report.write_seconds:.2f} s), "
-          f"peak {peak / 2**20:.0f} MiB")
-    print(f"{name:10} baseline bulk insert of the same rows: {base_seconds:6.2f} s; "
+          f"peak +{peak / 2**20:.0f} MiB")
+    print(f"{name:10} baseline bulk insert of the same rows: {base_seconds:6.2f} s, "
+          f"peak +{base_peak / 2**20:.0f} MiB; "
           f"mirror diff+write / baseline = {report.write_seconds / base_seconds:.1f}x")
 
 
@@ -163,6 +180,24 @@ def latency(emu: EmulatorControl, tmp: Path, count: int, members_before: int) ->
     print(f"  mirror / bare wall time: {seconds / bare_seconds:.2f}x")
 
 
+@contextmanager
+def emulator_process(tmp: Path) -> Iterator[EmulatorControl]:
+    """The emulator as its own process (so that it does not share this one's memory or GIL)."""
+    corp, secret = "wwbenchmirror", "bench-sync-secret"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wecom_contacts.emulator", "--host", "127.0.0.1", "--port", "0",
+         "--db", str(tmp / "emulator.db"), "--corp-id", corp, "--secret", secret],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        base_url = proc.stdout.readline().strip()
+        with EmulatorControl(base_url, corp_id=corp, secret=secret) as control:
+            yield control
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=20_000)
@@ -171,10 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", action="store_true",
                         help="also PostgreSQL (a throwaway cluster, as the tests start it)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmpdir, EmulatorServer() as server:
+    with tempfile.TemporaryDirectory() as tmpdir, emulator_process(Path(tmpdir)) as emu:
         tmp = Path(tmpdir)
-        emu = EmulatorControl(server.base_url, corp_id=server.config.corp_id,
-                              secret=server.config.secret)
         emu.configure(rate_limits=NO_RATE_LIMIT)
         t0 = time.perf_counter()
         emu.seed(company(args.departments, 0))
@@ -204,7 +237,6 @@ def main(argv: list[str] | None = None) -> int:
                     pg.stop()
         print()
         latency(emu, tmp, args.burst, args.members)
-        emu.close()
     return 0
 
 

@@ -183,6 +183,10 @@ class SQLTarget:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # member_departments rows go with their member
+    # WAL: apps read the mirror while it writes; SQLite gives the -wal/-shm files the
+    # database file's permissions (0600)
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

@@ -86,7 +86,8 @@ class MirrorService:
         self._lock = threading.RLock()
         self._during_read: list[CallbackEvent] | None = None
         self._stop = threading.Event()
-        self._wake = threading.Event()  # a reconcile is wanted now
+        self._wake = threading.Event()  # the loop should look now
+        self._reconcile_soon = False  # an event needs a full read
         self._thread: threading.Thread | None = None
 
     # ---- events -----------------------------------------------------------------------
@@ -102,13 +103,16 @@ class MirrorService:
             if self._during_read is not None:
                 self._during_read.append(event)
             if len(self.queue):
+                # behind the others, in order; the loop retries at once (in its thread, so
+                # that a target that hangs does not hold WeCom's request past its 5 s)
                 self._keep(event, "behind earlier events that wait", received)
-                self._drain()
+                self._wake.set()
                 return
             try:
                 self._apply(event)
             except NeedsFullRead as exc:
                 self._keep(event, str(exc), received)
+                self._reconcile_soon = True
                 self._wake.set()
             except Exception as exc:  # the target or WeCom failed: keep it, retry later
                 self._keep(event, f"{type(exc).__name__}: {exc}", received)
@@ -141,7 +145,8 @@ class MirrorService:
                     self._apply(item.event)
                 except NeedsFullRead as exc:
                     self.queue.failed(item, str(exc))
-                    self._wake.set()
+                    if covered_before is None:  # a reconcile will cover it
+                        self._reconcile_soon = True
                     break
                 except Exception as exc:
                     self.queue.failed(item, f"{type(exc).__name__}: {exc}")
@@ -158,12 +163,13 @@ class MirrorService:
         """A full read and diff; writes the drift found (within the cap), then retries the
         queue. Returns the drift counts, or None if it could not run (logged)."""
         read_started = time.time()
+        started_at = datetime.fromtimestamp(read_started, timezone.utc).isoformat()
         with self._lock:
             self._during_read = []
         try:
             live = read_snapshot(self.client, via=self.via)
             with self._lock:
-                report = apply_snapshot(self.target, live, cap=self.cap, started_at=_now())
+                report = apply_snapshot(self.target, live, cap=self.cap, started_at=started_at)
                 # events applied while the read ran are newer than it: apply them again
                 for event in self._during_read or []:
                     try:
@@ -199,6 +205,13 @@ class MirrorService:
 
     # ---- the loop ---------------------------------------------------------------------
 
+    def _last_full_pass(self) -> float | None:
+        try:
+            value = self.target.get_state("last_full_sync_at")
+            return datetime.fromisoformat(value).timestamp() if value else None
+        except (MirrorError, ValueError):
+            return None
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="wecom-mirror", daemon=True)
         self._thread.start()
@@ -213,14 +226,16 @@ class MirrorService:
     def _run(self) -> None:
         next_reconcile = time.monotonic()  # first thing: catch up with WeCom
         while not self._stop.is_set():
+            self._wake.clear()
             if len(self.queue):
                 try:
-                    self._drain()
+                    # a reconcile by any process of the fleet (its start is in the target)
+                    # covers what was received before it
+                    self._drain(covered_before=self._last_full_pass())
                 except MirrorError as exc:
                     log.warning("queue retry failed: %s", exc)
-            due = time.monotonic() >= next_reconcile or self._wake.is_set()
-            if due:
-                self._wake.clear()
+            if time.monotonic() >= next_reconcile or self._reconcile_soon:
+                self._reconcile_soon = False
                 self.status.leader = self.leadership.acquire()
                 if self.status.leader:
                     self.reconcile()

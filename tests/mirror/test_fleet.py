@@ -101,3 +101,27 @@ def test_one_leader_reconciles_and_another_takes_over_when_it_dies(
     wait_for(lambda: rows(group.url, "select position from members where userid='zhaoliu'")
              == [("接班",)], what="the missed change to be repaired")
     assert (status(group.ports[other]) or {})["leader"] is True
+
+
+def test_an_event_kept_by_a_follower_is_covered_by_the_leaders_reconcile(
+    fleet: tuple[Fleet, list[Popen[bytes]]], wecom_client: Client,
+    wecom_emulator: EmulatorControl
+) -> None:
+    group, _procs = fleet
+    corp = wecom_emulator.corp_id
+    wait_for(lambda: max(counter(p, "reconciles") for p in group.ports) >= 1,
+             what="a first reconcile")
+    follower = next(p for p in group.ports if counter(p, "reconciles") == 0)
+    wecom_emulator.configure(block_new_ip_detail_reads=True)  # user/get now answers 48009
+    wecom_client.users.create("fleetnew", "新成员", department=[3], mobile="13900000020")
+    xml = (f"<xml><ToUserName><![CDATA[{corp}]]></ToUserName><FromUserName><![CDATA[sys]]>"
+           f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA["
+           "event]]></MsgType><Event><![CDATA[change_contact]]></Event><ChangeType><![CDATA["
+           "create_user]]></ChangeType><UserID><![CDATA[fleetnew]]></UserID><Department>"
+           "3</Department></xml>")  # the minimal event of URLs configured since 2022-08
+    assert post_event(group, follower, corp, xml) == 200
+    assert counter(follower, "queued") == 1
+    wait_for(lambda: counter(follower, "covered_by_reconcile") == 1,
+             what="the leader's reconcile to cover the follower's event")
+    assert counter(follower, "pending") == 0 and counter(follower, "reconciles") == 0
+    assert rows(group.url, "select name from members where userid='fleetnew'") == [("新成员",)]

@@ -48,7 +48,8 @@ def mirror_sync(client: Client, target: Target, *, dry_run: bool = False,
                 cap: DeletionCap | None = None, via: ReadVia = "auto") -> SyncReport:
     """Make ``target`` equal to WeCom. The deletion cap is checked before anything is written;
     with ``dry_run`` nothing is written at all."""
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    # full precision: a kept event received in the same second must not count as covered
+    started = datetime.now(timezone.utc).isoformat()
     t0 = time.perf_counter()
     live = read_snapshot(client, via=via)
     read_seconds = time.perf_counter() - t0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -69,14 +70,32 @@ class SQLTarget:
             raise TargetError(f"{self.description}: {exc}") from None
         if parsed.get_backend_name() == "sqlite":
             event.listen(self._engine, "connect", _sqlite_pragmas)
-        with self._begin() as conn:
-            self.found_version = ensure_schema(conn)
+            event.listen(self._engine, "begin", _sqlite_begin)
+        self.found_version = self._ensure_schema()
+
+    def _ensure_schema(self) -> int:
+        # Two processes opening a new database at once both try to create it; the loser's
+        # transaction rolls back whole (DDL is transactional in SQLite and PostgreSQL), and
+        # its next look finds the schema the winner created.
+        for attempt in range(3):
+            try:
+                # SQLite: take the write lock first, so that two creators queue up
+                with self._begin(immediate=True) as conn:
+                    return ensure_schema(conn)
+            except TargetError as exc:
+                if attempt == 2 or not any(w in str(exc).lower() for w in ("exist", "locked")):
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     @contextmanager
-    def _begin(self) -> Iterator[Connection]:
+    def _begin(self, *, immediate: bool = False) -> Iterator[Connection]:
         try:
-            with self._engine.begin() as conn:
-                yield conn
+            with self._engine.connect() as conn:
+                if immediate:
+                    conn = conn.execution_options(sqlite_immediate=True)
+                with conn.begin():
+                    yield conn
         except SQLAlchemyError as exc:
             orig = getattr(exc, "orig", None)
             reason = str(orig) if orig is not None else str(exc).split("\n")[0]
@@ -180,7 +199,16 @@ class SQLTarget:
             _write_tags(conn, diff)
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # Python's sqlite3 would not open a transaction before DDL (CREATE TABLE committed one by
+    # one, seen half-made by another process); the driver is left in autocommit and the
+    # transaction begun here (SQLAlchemy's documented recipe for pysqlite).
+    immediate = conn.get_execution_options().get("sqlite_immediate")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # see _sqlite_begin
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # member_departments rows go with their member
     # WAL: apps read the mirror while it writes; SQLite gives the -wal/-shm files the

@@ -11,6 +11,7 @@ from . import (
     emulator,
     export,
     jobs,
+    mirror,
     scim,
     source,
     sync,
@@ -44,6 +45,7 @@ app.add_typer(source.app, name="source")
 app.add_typer(callback.app, name="callback")
 app.add_typer(emulator.app, name="emulator")
 app.add_typer(scim.app, name="scim")
+app.add_typer(mirror.app, name="mirror")
 app.command("demo")(demo.demo)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from .._extras import require
 from .diff import Diff
 from .errors import TargetURLError
 from .snapshot import DepartmentRow, MemberRow, Snapshot, TagRow
@@ -44,6 +45,7 @@ def open_target(url: str, **options: Any) -> Target:
     ``postgresql+psycopg://…``)."""
     scheme = url.split(":", 1)[0].lower()
     if scheme in ("ldap", "ldaps"):
+        require("ldap3", extra="ldap", feature="an LDAP mirror target")
         from .ldap_target import LDAPTarget
 
         return LDAPTarget(url, **options)
@@ -53,6 +55,7 @@ def open_target(url: str, **options: Any) -> Target:
             "postgresql+psycopg://user@host/db, or ldap://host (ldaps://host)")
     if options:
         raise TargetURLError(f"options {sorted(options)} apply to LDAP targets only")
+    require("sqlalchemy", extra="sql", feature="an SQL mirror target", dist="SQLAlchemy")
     from .sql_target import SQLTarget
 
     return SQLTarget(url)

@@ -104,6 +104,7 @@ def describe(exc: BaseException, *, base_url: str | None = None) -> dict[str, An
         )
         if exc.resent:
             info["resent"] = True
+        info["may_have_been_applied"] = exc.may_have_been_applied
     elif isinstance(exc, TransportError):
         info["endpoint"] = exc.endpoint
         info["may_have_been_applied"] = exc.may_have_been_applied
@@ -115,8 +116,11 @@ def describe(exc: BaseException, *, base_url: str | None = None) -> dict[str, An
             "retrying is safe."
         )
     elif isinstance(exc, BadResponse):
-        info.update(status_code=exc.status_code, endpoint=exc.endpoint)
+        info.update(status_code=exc.status_code, endpoint=exc.endpoint,
+                    may_have_been_applied=exc.may_have_been_applied)
         info["hint"] = f"Check --base-url{where} points at WeCom (or the emulator), not a proxy."
+        if exc.may_have_been_applied:
+            info["hint"] += " The request may have been applied: look before you retry."
     elif isinstance(exc, DeletionCapError):
         info["hint"] = (
             "Review the plan; then pass --allow-deletes, raise --max-deletes / "

@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,7 +23,13 @@ from types import TracebackType
 from ._private import private_file, write_private
 from .errors import WeComError
 
-__all__ = ["Holder", "RunLock", "RunLockedError"]
+__all__ = ["Holder", "RunLock", "RunLockedError", "journal_lock"]
+
+# Locks this process holds: path -> (holding thread, depth). The thread that holds a lock may
+# take it again (the CLI holds a journal's lock around the library's apply, which takes it
+# too); any other thread or process is refused.
+_HELD: dict[str, tuple[int, int]] = {}
+_HELD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -65,9 +72,23 @@ class RunLock:
         self.purpose = purpose
         self.what = what
         self._conn: sqlite3.Connection | None = None
+        self._nested = False
 
     def acquire(self) -> None:
         """Take the lock now, or raise `RunLockedError` naming the holder."""
+        key = os.path.abspath(self.path)
+        me = threading.get_ident()
+        with _HELD_LOCK:
+            owner, depth = _HELD.get(key, (None, 0))
+            if owner == me:
+                _HELD[key] = (me, depth + 1)
+                self._nested = True
+                return
+        self._take()
+        with _HELD_LOCK:
+            _HELD[key] = (me, 1)
+
+    def _take(self) -> None:
         private_file(self.path)
         conn = sqlite3.connect(self.path, timeout=0, isolation_level=None)
         try:
@@ -85,6 +106,14 @@ class RunLock:
         }))
 
     def release(self) -> None:
+        key = os.path.abspath(self.path)
+        with _HELD_LOCK:
+            owner, depth = _HELD.get(key, (None, 0))
+            if self._nested:
+                self._nested = False
+                _HELD[key] = (owner or 0, depth - 1)
+                return
+            _HELD.pop(key, None)
         conn, self._conn = self._conn, None
         if conn is None:
             return
@@ -113,3 +142,10 @@ class RunLock:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.release()
+
+
+def journal_lock(journal: str | os.PathLike[str], *, what: str = "") -> RunLock:
+    """The lock of one apply journal (``<journal>.lock``), held for the whole apply."""
+    path = Path(journal)
+    return RunLock(path.with_name(path.name + ".lock"),
+                   purpose=f"an apply of the journal {path}", what=what)

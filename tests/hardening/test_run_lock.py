@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,12 +62,38 @@ def test_a_holder_killed_with_sigkill_leaves_the_lock_free(
         assert f'"pid": {os.getpid()}' in lock.info_path.read_text()
 
 
-def test_a_released_lock_can_be_taken_again_in_the_same_process(tmp_path: Path) -> None:
+def test_the_holding_thread_may_nest_another_thread_is_refused_and_release_frees_it(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "nested" / "j.lock"
-    with RunLock(path, purpose="x"):
-        with pytest.raises(RunLockedError):
+    refused: list[BaseException] = []
+
+    def other_thread() -> None:
+        try:
             RunLock(path, purpose="x").acquire()
+        except RunLockedError as exc:
+            refused.append(exc)
+
+    with RunLock(path, purpose="x"):
+        with RunLock(path, purpose="x"):  # the CLI holds it around the library's apply
+            thread = threading.Thread(target=other_thread)
+            thread.start()
+            thread.join(30)
+        assert len(refused) == 1 and f"process {os.getpid()}" in str(refused[0])
+        # still held after the nested release: another process is refused
+        tried = subprocess.run([sys.executable, "-c", TRY, str(path)], capture_output=True)
+        assert tried.returncode == 3, tried.stderr
     with RunLock(path, purpose="x") as lock:
         assert oct(path.stat().st_mode & 0o777) == "0o600"
         assert oct(lock.info_path.stat().st_mode & 0o777) == "0o600"
     assert not (tmp_path / "nested" / "j.lock.json").exists()
+
+
+TRY = textwrap.dedent("""
+    import sys
+    from wecom_contacts._runlock import RunLock, RunLockedError
+    try:
+        RunLock(sys.argv[1], purpose="x").acquire()
+    except RunLockedError:
+        raise SystemExit(3)
+""")

@@ -10,6 +10,8 @@ import typer
 from typer.core import TyperGroup
 
 from .._extras import MissingExtra
+from .._private import UnsafeFileError
+from .._runlock import RunLockedError
 from ..errors import ApiError, BadResponse, TransportError, WeComError
 from ..sync.errors import (
     DeletionCapError,
@@ -60,6 +62,8 @@ def usage_error(message: str) -> CliFailure:
 
 # Checked before the generic WeComError row: sync errors are WeComErrors too.
 _SYNC_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (RunLockedError, EXIT_USAGE),  # another apply is running: nothing was done
+    (UnsafeFileError, EXIT_USAGE),
     (DesiredStateError, EXIT_USAGE),
     (DeletionCapError, EXIT_REFUSED),
     (DriftError, EXIT_REFUSED),
@@ -126,6 +130,11 @@ def describe(exc: BaseException, *, base_url: str | None = None) -> dict[str, An
             "Review the plan; then pass --allow-deletes, raise --max-deletes / "
             "--max-delete-ratio, or keep the members with --disable-missing."
         )
+    elif isinstance(exc, RunLockedError):
+        holder = exc.holder
+        info["holder"] = {"pid": holder.pid, "host": holder.host, "started": holder.started,
+                          "what": holder.what, "lock": str(exc.lock_path)}
+        info["hint"] = "Wait for that apply to end; if it was stopped, run with --resume."
     elif isinstance(exc, DriftError):
         info["hint"] = "Make a new plan (sync plan FILE -o PLAN), review it, and apply that."
     elif isinstance(exc, CliFailure):

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._private import write_private
 from ..sources.export import export_through_mapping
 from ..sync import export_directory
 from . import _render as render
@@ -72,7 +73,7 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    write_private(output, text)  # members' personal data: 0600 whatever the umask
     summary = {"path": str(output), "format": chosen.value, "bytes": len(text.encode())}
     render.emit(state, summary, lambda: f"wrote {output} ({chosen.value})")
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._private import write_private
 from ..sources import loader
 from ..sync import (
     DEFAULT_THRESHOLD,
@@ -155,7 +156,7 @@ def plan(
     result = plan_from_files(state.client(), sources, options, read_via=via(read_via),
                              load=loader(mapping))
     if output is not None:
-        output.write_text(result.to_json(), encoding="utf-8")
+        write_private(output, result.to_json())  # members' mobiles and e-mails: 0600
     render.emit(state, _plan_json(result), lambda: _plan_text(result, output))
 
 

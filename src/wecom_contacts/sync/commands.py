@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._private import write_private
 from .apply.apply import DEFAULT_BULK, apply_plan
 from .apply.bulk import BulkRunner
 from .apply.journal import JournalState, read_journal
@@ -21,7 +22,7 @@ from .apply.runner import ProgressCallback
 from .desired.model import DesiredDirectory
 from .desired.sources import load_desired
 from .errors import ApplyInterrupted, SyncError
-from .files import apply_files, read_plan
+from .files import ApplyFiles, apply_files, read_plan
 from .live.details import ReadVia
 from .live.read import read_live
 from .plan.make import make_plan
@@ -91,6 +92,17 @@ def apply_sources(
     """
     where = target if target is not None else f"{client.corp_id}@{client.base_url}"
     files = apply_files(sources, target=where, journal=journal)
+    # Held before anything is read, discarded or sent, until the apply ends.
+    with files.locks(where, client.corp_id):
+        return _apply_locked(client, sources, files, resume, options, confirm, progress, bulk,
+                             read_via)
+
+
+def _apply_locked(
+    client: Client, sources: Sequence[Source], files: ApplyFiles, resume: bool,
+    options: PlanOptions | None, confirm: Callable[[Plan], bool] | None,
+    progress: ProgressCallback | None, bulk: BulkRunner | None, read_via: ReadVia,
+) -> FileApply:
     if files.saved is not None:
         if options is not None:
             raise SyncError("plan options belong to `sync plan`; a saved plan keeps its own")
@@ -108,7 +120,7 @@ def apply_sources(
         return FileApply(todo, files.journal, None)
     files.prepare()
     if files.plan is not None:
-        files.plan.write_text(todo.to_json(), encoding="utf-8")
+        write_private(files.plan, todo.to_json())  # members' mobiles and e-mails: 0600
     try:
         report = apply_plan(
             client, todo, files.journal, resume=resume, progress=progress, check=check,

@@ -6,6 +6,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
+from ..._runlock import journal_lock
 from ..desired.model import DesiredDirectory
 from ..errors import DriftError, JournalError
 from ..live.details import ReadVia
@@ -63,6 +64,18 @@ def apply_plan(
     sends every step as its own call. ``read_via`` is how the drift check reads the live
     directory (``read_live``).
     """
+    # Held for the whole apply (the CLI already holds it: the same thread may nest): a second
+    # apply of this journal is refused, and the OS frees it if this process dies.
+    with journal_lock(journal_path, what=f"corp {client.corp_id}"):
+        return _apply_plan(client, plan, journal_path, resume=resume, progress=progress,
+                           check=check, bulk=bulk, durable=durable, read_via=read_via)
+
+
+def _apply_plan(
+    client: Client, plan: Plan, journal_path: str | os.PathLike[str], *, resume: bool,
+    progress: ProgressCallback | None, check: bool, bulk: BulkRunner | None, durable: bool,
+    read_via: ReadVia,
+) -> ApplyReport:
     started_before = False
     if os.path.exists(journal_path):
         journal = Journal.open(journal_path, plan, durable=durable)

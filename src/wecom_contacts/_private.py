@@ -52,16 +52,22 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
 
 
 def private_file(path: str | os.PathLike[str]) -> Path:
-    """Make sure ``path`` exists as a 0600 file (created so, or tightened if it is ours)."""
+    """Make sure ``path`` exists as a 0600 file (created so, or tightened if it is ours).
+
+    An existing file is never opened here: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, SQLite's included (a journal or lock database in use).
+    """
     path = Path(path)
     private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
-        info = os.fstat(fd)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        info = os.stat(path)
         if stat.S_IMODE(info.st_mode) != FILE_MODE and _ours(info):
             os.chmod(path, FILE_MODE)
-    finally:
-        os.close(fd)
+        return path
+    os.close(fd)
+    os.chmod(path, FILE_MODE)  # os.open's mode is filtered by the umask
     return path
 
 

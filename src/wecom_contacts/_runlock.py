@@ -84,6 +84,10 @@ class RunLock:
                 _HELD[key] = (me, depth + 1)
                 self._nested = True
                 return
+        if owner is not None:
+            # Another thread of this process holds it. Not even a failed attempt may open the
+            # file: closing it would drop this process's POSIX locks on it, SQLite's too.
+            raise RunLockedError(self.path, self._holder(), self.purpose)
         self._take()
         with _HELD_LOCK:
             _HELD[key] = (me, 1)

@@ -63,3 +63,27 @@ def test_a_file_others_can_write_is_refused(tmp_path: Path, bits: int) -> None:
         refuse_writable_by_others(path, "the token store")
     path.chmod(0o644)
     refuse_writable_by_others(path, "the token store")  # readable is a privacy matter, not trust
+
+
+def test_the_sqlite_token_store_and_its_side_files_are_private(tmp_path: Path) -> None:
+    from wecom_contacts import SQLiteTokenStore
+    from wecom_contacts.tokens import Token
+
+    store = SQLiteTokenStore(tmp_path / "state" / "tokens.sqlite")
+    store.set("k", Token.issued("secret-token", 7200, 0.0, 300))
+    with store.lock("k", timeout=5):
+        pass
+    made = {p.name: mode(p) for p in (tmp_path / "state").iterdir()}
+    assert {"tokens.sqlite", "tokens.sqlite.lock"} <= set(made)
+    assert set(made.values()) == {"0o600"}, made  # -wal and -shm too
+    assert mode(tmp_path / "state") == "0o700"
+
+
+def test_a_token_store_others_can_write_is_refused(tmp_path: Path) -> None:
+    from wecom_contacts import SQLiteTokenStore
+
+    path = tmp_path / "tokens.sqlite"
+    SQLiteTokenStore(path)
+    path.chmod(0o666)
+    with pytest.raises(UnsafeFileError, match="token store file .* writable by others"):
+        SQLiteTokenStore(path)

@@ -85,5 +85,5 @@ def test_a_token_store_others_can_write_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "tokens.sqlite"
     SQLiteTokenStore(path)
     path.chmod(0o666)
-    with pytest.raises(UnsafeFileError, match="token store file .* writable by others"):
+    with pytest.raises(UnsafeFileError, match=r"token store file .* writable by others"):
         SQLiteTokenStore(path)

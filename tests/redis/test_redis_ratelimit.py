@@ -167,9 +167,12 @@ async def test_aacquire_waits_without_blocking_the_loop(redis_url: str) -> None:
     try:
         started = time.monotonic()
         await lim.aacquire(PATH)
+        before = ticks
         await lim.aacquire(PATH)  # waits 60/119 s
         assert time.monotonic() - started > 0.45
-        assert ticks >= 30
+        # The loop ran during the wait (a blocking sleep would allow no tick at all). How
+        # many ticks fit depends on the machine's load, so only "some" is asserted.
+        assert ticks - before >= 2
     finally:
         tick.cancel()
         await lim.aclose()

@@ -95,13 +95,13 @@ def apply_sources(
     # Held before anything is read, discarded or sent, until the apply ends.
     with files.locks(where, client.corp_id):
         return _apply_locked(client, sources, files, resume, options, confirm, progress, bulk,
-                             read_via)
+                             read_via, load)
 
 
 def _apply_locked(
     client: Client, sources: Sequence[Source], files: ApplyFiles, resume: bool,
     options: PlanOptions | None, confirm: Callable[[Plan], bool] | None,
-    progress: ProgressCallback | None, bulk: BulkRunner | None, read_via: ReadVia,
+    progress: ProgressCallback | None, bulk: BulkRunner | None, read_via: ReadVia, load: Load,
 ) -> FileApply:
     if files.saved is not None:
         if options is not None:

@@ -94,7 +94,13 @@ EXIT_CODES = (
         "WeCom answered with an errcode (the errcode, its meaning and a hint are printed), "
         "or a job failed or timed out",
     ),
-    (codes.EXIT_USAGE, "usage error: bad option or argument, missing settings, a bad input file"),
+    (
+        codes.EXIT_USAGE,
+        "usage error: bad option or argument, missing settings, a bad input file (named with "
+        "its line), another `sync apply` of the same journal or corp still running (the error "
+        "names its pid, host and start; see [hardening.md](hardening.md)), a token store "
+        "others can write",
+    ),
     (
         codes.EXIT_TRANSPORT,
         "transport error: no connection, timeout, dropped connection, not a WeCom answer",

@@ -16,6 +16,11 @@
         ├── InvalidArgument       validation failures
         └── PermissionDenied      48002 / 48009 / 60011 / 60020 ...
 
+Every error has ``may_have_been_applied``: whether the call could have taken effect although it
+raised (a timeout, a dropped connection, a 5xx other than 503, a resent create answering "already
+exists"). It is decided in one function here, ``_may_have_been_applied``, for every kind; a caller
+that sees True looks at the directory before resending a non-idempotent call.
+
 Codes are data (``wecom_contacts._errcodes``); the kind decides the class. Texts never contain
 a secret or a token: the pipeline never puts them in, and API errors carry WeCom's errmsg,
 which holds neither.
@@ -48,6 +53,11 @@ __all__ = [
 class WeComError(Exception):
     """Root of every error raised by wecom_contacts."""
 
+    @property
+    def may_have_been_applied(self) -> bool:
+        """Could the call have taken effect although it raised? Then look before resending."""
+        return _may_have_been_applied(self)
+
 
 class TransportError(WeComError):
     """No HTTP answer was received.
@@ -55,8 +65,6 @@ class TransportError(WeComError):
     ``may_have_been_applied`` says whether the server could have acted on the request; a
     non-idempotent call that fails that way is never resent blindly.
     """
-
-    may_have_been_applied: bool = True
 
     def __init__(self, message: str, *, endpoint: str = "") -> None:
         self.endpoint = endpoint
@@ -66,8 +74,6 @@ class TransportError(WeComError):
 
 class ConnectError(TransportError):
     """The connection could not be made; the request never left."""
-
-    may_have_been_applied = False
 
 
 class RequestTimeout(TransportError):
@@ -127,13 +133,14 @@ class ApiError(WeComError):
         return text
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_api_error, (type(self), self.errcode, self.errmsg, self.endpoint))
+        return (_rebuild_api_error,
+                (type(self), self.errcode, self.errmsg, self.endpoint, self.resent))
 
 
 def _rebuild_api_error(
-    cls: type[ApiError], errcode: int, errmsg: str, endpoint: str
+    cls: type[ApiError], errcode: int, errmsg: str, endpoint: str, resent: bool = False
 ) -> ApiError:
-    return cls(errcode, errmsg, endpoint=endpoint)
+    return cls(errcode, errmsg, endpoint=endpoint, resent=resent)
 
 
 class TokenError(ApiError):
@@ -192,6 +199,29 @@ _BY_KIND: dict[str, type[ApiError]] = {
     "permission": PermissionDenied,
     "other": ApiError,
 }
+
+
+# Answers that say the request was not carried out: 503 (not taken), 429 (throttled).
+_NOT_CARRIED_OUT_STATUS = frozenset({429, 503})
+
+
+def _may_have_been_applied(error: WeComError) -> bool:
+    """The one place that decides whether a failed call could have taken effect."""
+    if isinstance(error, ConnectError):
+        return False  # the request never left this machine
+    if isinstance(error, TransportError):
+        return True  # sent, and no answer: the server may have acted on it
+    if isinstance(error, BadResponse):
+        if error.status_code in _NOT_CARRIED_OUT_STATUS:
+            return False
+        # A 5xx (a proxy's 502/504, a crash after the commit) or an unreadable 200 can come
+        # after the write was applied; other 4xx are a proxy refusing to forward the call.
+        return error.status_code >= 500 or error.status_code == 200
+    if isinstance(error, ApiError):
+        # A resend happens only after an answer saying "not carried out" (-1, 45009, 45033,
+        # 503); WeCom sometimes carries those out anyway, and "already exists" then shows it.
+        return error.resent and isinstance(error, Conflict)
+    return False
 
 
 def error_for(errcode: int, errmsg: str, *, endpoint: str, resent: bool = False) -> ApiError:

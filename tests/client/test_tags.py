@@ -20,7 +20,6 @@ from wecom_contacts import (
     Tag,
     TagMember,
     TagMembers,
-    WeComError,
 )
 from wecom_contacts.testing import EmulatorControl
 
@@ -112,10 +111,13 @@ def test_duplicate_tag_name_is_a_conflict(api: Any) -> None:
     assert info.value.errcode == 40071
 
 
-def test_tag_name_over_32_characters_is_refused(api: Any) -> None:
-    with pytest.raises(WeComError) as info:
+def test_tag_name_over_32_characters_is_refused_before_sending(
+    api: Any, wecom_emulator: EmulatorControl
+) -> None:
+    # WeCom answers 40072 (tests/emulator/test_refused_over_limits.py); the client says first.
+    with pytest.raises(ValueError, match="name must be a tag name of 1-32 characters, not 33"):
         api.tags.create("标" * 33)
-    assert getattr(info.value, "errcode", None) == 40072
+    assert wecom_emulator.calls("/cgi-bin/tag/create") == 0
 
 
 def test_unknown_tag_is_not_found_on_update_and_delete(api: Any) -> None:

@@ -505,17 +505,23 @@ def test_active_count_more_than_30_days_back_is_refused(api: Any) -> None:
     assert info.value.errcode == 40058
 
 
-def test_list_ids_limit_outside_1_to_10000_is_refused(api: Any) -> None:
+def test_list_ids_limit_outside_1_to_10000_is_refused_before_sending(
+    api: Any, wecom_emulator: EmulatorControl
+) -> None:
+    # WeCom answers 40058 (tests/emulator/test_user_reads.py); the client says first.
     for limit in (0, 10_001):
-        with pytest.raises(InvalidArgument) as info:
+        with pytest.raises(ValueError, match="limit must be a page size from 1 to 10000"):
             api.users.list_ids(limit=limit)
-        assert info.value.errcode == 40058
+    assert wecom_emulator.calls("/cgi-bin/user/list_id") == 0
 
 
-def test_batch_delete_of_more_than_200_is_refused(api: Any) -> None:
-    with pytest.raises(InvalidArgument) as info:
+def test_batch_delete_of_more_than_200_is_refused_before_sending(
+    api: Any, wecom_emulator: EmulatorControl
+) -> None:
+    # WeCom answers 40032 (tests/emulator/test_refused_over_limits.py); the client says first.
+    with pytest.raises(ValueError, match="userids must be a list of 1-200 userids, not 201"):
         api.users.batch_delete([f"x{i}" for i in range(201)])
-    assert info.value.errcode == 40032
+    assert wecom_emulator.calls("/cgi-bin/user/batchdelete") == 0
 
 
 def test_invite_lists_invalid_entries_and_invites_the_rest(api: Any) -> None:

@@ -26,6 +26,9 @@ from .safexml import root_child_text
 
 __all__ = ["CallbackCrypto", "EncryptedMessage"]
 
+# Unix seconds have 10 digits until the year 2286; 12 leave room and bound the arithmetic.
+_MAX_TIMESTAMP_DIGITS = 12
+
 # WXBizMsgCrypt pads to 32-byte blocks, not AES's 16 (see callbacks.md §3).
 _BLOCK = 32
 _RANDOM_PREFIX = 16
@@ -226,6 +229,13 @@ class CallbackCrypto:
         if not (timestamp.isascii() and timestamp.isdigit()):
             raise MalformedEnvelopeError(
                 f"timestamp {timestamp[:20]!r} is not decimal Unix seconds"
+            )
+        if len(timestamp.lstrip("0")) > _MAX_TIMESTAMP_DIGITS:
+            # int() of hundreds of digits overflows the float arithmetic below (and past
+            # 4,300 digits int() refuses): no such time can be inside any window.
+            raise StaleTimestampError(
+                f"timestamp {timestamp[:20]}... ({len(timestamp)} digits) is not a time "
+                "within any allowed window: a forged or garbled request"
             )
         skew = self._clock() - int(timestamp)
         if abs(skew) > max_age:

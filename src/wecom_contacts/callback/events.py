@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeAlias
 
 __all__ = [
@@ -21,6 +21,10 @@ __all__ = [
     "UpdateTagEvent",
     "UpdateUserEvent",
 ]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+_LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
 # Frozen dataclasses, not pydantic: parsing sits on the hot path (bench/callback_decrypt.py).
 
@@ -49,8 +53,15 @@ class BaseEvent:
 
     @property
     def created_at(self) -> datetime:
-        """`create_time` as an aware UTC datetime."""
-        return datetime.fromtimestamp(self.create_time, timezone.utc)
+        """`create_time` as an aware UTC datetime; never raises.
+
+        Parsed events carry a CreateTime within the datetime range (others are refused); an
+        event built by hand with one outside it gets the nearest end of the range.
+        """
+        try:
+            return _EPOCH + timedelta(seconds=self.create_time)
+        except OverflowError:
+            return _LATEST if self.create_time > 0 else _EARLIEST
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -69,6 +69,31 @@ def _int(value: Any) -> int | None:
         raise _Invalid("an integer") from None
 
 
+# The datetime range (years 1970-9999 from the epoch): `created_at` can always be computed.
+MAX_CREATE_TIME = 253_402_300_799
+
+
+def unix_seconds(text: str) -> int | None:
+    """Decimal Unix seconds within 0..MAX_CREATE_TIME, else None (never raises)."""
+    text = text.strip()
+    digits = text.lstrip("0")
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(MAX_CREATE_TIME)):
+        return None
+    value = int(text)
+    return value if value <= MAX_CREATE_TIME else None
+
+
+def _create_time(value: Any) -> int | None:
+    if isinstance(value, str) and not value.strip():
+        return None  # an empty element: no value (the required check names it)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CREATE_TIME:
+        return value  # a stored `event.raw` built by hand may hold ints
+    seconds = unix_seconds(value) if isinstance(value, str) else None
+    if seconds is None:
+        raise _Invalid(f"Unix seconds from 0 to {MAX_CREATE_TIME} (the year 9999)")
+    return seconds
+
+
 def _str_list(value: Any) -> list[str]:
     # WeCom joins lists with commas inside one element: "1,2,3"; map/filter keep it in C.
     if not isinstance(value, str):
@@ -215,7 +240,7 @@ class _Kind:
 _COMMON: dict[str, str | tuple[str, Convert]] = {
     "ToUserName": "to_user_name",
     "FromUserName": "from_user_name",
-    "CreateTime": ("create_time", _int),
+    "CreateTime": ("create_time", _create_time),
     "MsgType": "msg_type",
     "Event": "event",
 }
@@ -291,13 +316,13 @@ def _unknown(raw: Raw) -> UnknownEvent:
         value = raw.get(name)
         return value if isinstance(value, str) else None
 
-    create_time = (text("CreateTime") or "").strip()
+    create_time = unix_seconds(text("CreateTime") or "")
     return UnknownEvent(
         event=text("Event"),
         change_type=text("ChangeType"),
         to_user_name=text("ToUserName"),
         from_user_name=text("FromUserName"),
-        create_time=int(create_time) if create_time.isascii() and create_time.isdigit() else None,
+        create_time=create_time,
         msg_type=text("MsgType"),
         raw=raw,
     )

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Literal
 from urllib.parse import parse_qsl
 
 from ._receiver import DEFAULT_MAX_BODY_SIZE, Delivery, ReceiverCore, Reply
@@ -20,6 +20,66 @@ if TYPE_CHECKING:
 __all__ = ["CallbackWSGIApp", "make_wsgi_app"]
 
 Handler = Callable[[CallbackEvent], object]
+
+
+
+class _TooLarge:
+    """The body is over the limit (a sentinel, never a body)."""
+
+
+_TOO_LARGE = _TooLarge()
+_CHUNK_LINE = 1024  # a chunk-size line longer than this is not HTTP/1.1
+
+
+def _read_body(environ: WSGIEnvironment, limit: int) -> bytes | str | _TooLarge:
+    """The request body, `_TOO_LARGE` past `limit` bytes, or why it cannot be read.
+
+    Without a Content-Length the body came chunked (as some proxies forward it): a server
+    that decodes chunked bodies says so with `wsgi.input_terminated` (gunicorn, waitress,
+    werkzeug) and the input is read to its end; otherwise (wsgiref) the chunked framing is
+    decoded here. Either way no more than `limit + 1` bytes are read.
+    """
+    stream: IO[bytes] = environ["wsgi.input"]
+    declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if declared:
+        if not declared.isdigit():
+            return "invalid Content-Length"
+        if int(declared) > limit:
+            return _TOO_LARGE
+        return stream.read(int(declared)) if int(declared) else b""
+    if environ.get("wsgi.input_terminated"):
+        data = stream.read(limit + 1)
+        return _TOO_LARGE if len(data) > limit else data
+    coding = str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    if "chunked" not in coding:
+        return b""  # no Content-Length and not chunked: an empty body
+    return _dechunk(stream, limit)
+
+
+def _dechunk(stream: IO[bytes], limit: int) -> bytes | str | _TooLarge:
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        line = stream.readline(_CHUNK_LINE + 1)
+        if not line.endswith(b"\n") or len(line) > _CHUNK_LINE:
+            return "invalid chunked body"
+        field = line.split(b";", 1)[0].strip()
+        if not field or len(field) > 8 or not all(c in b"0123456789abcdefABCDEF" for c in field):
+            return "invalid chunk size"
+        length = int(field, 16)
+        if length == 0:
+            break
+        size += length
+        if size > limit:
+            return _TOO_LARGE
+        chunk = stream.read(length)
+        if len(chunk) != length or stream.readline(3).strip():
+            return "truncated chunked body"
+        parts.append(chunk)
+    for _ in range(64):  # trailer fields, ended by an empty line
+        if not stream.readline(_CHUNK_LINE + 1).strip():
+            break
+    return b"".join(parts)
 
 
 def make_wsgi_app(
@@ -87,12 +147,11 @@ class CallbackWSGIApp:
             return core.verify(query, client)
         if method != "POST":
             return core.method_not_allowed(method, client)
-        declared = str(environ.get("CONTENT_LENGTH") or "0")
-        if not declared.isdigit():
-            return core.bad_request("invalid Content-Length", client)
-        if int(declared) > core.max_body_size:
+        body = _read_body(environ, core.max_body_size)
+        if isinstance(body, _TooLarge):
             return core.too_large(client)
-        body = environ["wsgi.input"].read(int(declared)) if int(declared) else b""
+        if isinstance(body, str):
+            return core.bad_request(body, client)
         opened = core.open(query, body, client)
         if isinstance(opened, Reply):
             return opened

@@ -10,6 +10,8 @@ import typer
 from typer.core import TyperGroup
 
 from .._extras import MissingExtra
+from .._private import UnsafeFileError
+from .._runlock import RunLockedError
 from ..errors import ApiError, BadResponse, TransportError, WeComError
 from ..sync.errors import (
     DeletionCapError,
@@ -62,6 +64,8 @@ def usage_error(message: str) -> CliFailure:
 
 # Checked before the generic WeComError row: sync errors are WeComErrors too.
 _SYNC_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (RunLockedError, EXIT_USAGE),  # another apply is running: nothing was done
+    (UnsafeFileError, EXIT_USAGE),
     (DesiredStateError, EXIT_USAGE),
     (DeletionCapError, EXIT_REFUSED),
     (DriftError, EXIT_REFUSED),
@@ -106,6 +110,7 @@ def describe(exc: BaseException, *, base_url: str | None = None) -> dict[str, An
         )
         if exc.resent:
             info["resent"] = True
+        info["may_have_been_applied"] = exc.may_have_been_applied
     elif isinstance(exc, TransportError):
         info["endpoint"] = exc.endpoint
         info["may_have_been_applied"] = exc.may_have_been_applied
@@ -117,13 +122,21 @@ def describe(exc: BaseException, *, base_url: str | None = None) -> dict[str, An
             "retrying is safe."
         )
     elif isinstance(exc, BadResponse):
-        info.update(status_code=exc.status_code, endpoint=exc.endpoint)
+        info.update(status_code=exc.status_code, endpoint=exc.endpoint,
+                    may_have_been_applied=exc.may_have_been_applied)
         info["hint"] = f"Check --base-url{where} points at WeCom (or the emulator), not a proxy."
+        if exc.may_have_been_applied:
+            info["hint"] += " The request may have been applied: look before you retry."
     elif isinstance(exc, DeletionCapError):
         info["hint"] = (
             "Review the plan; then pass --allow-deletes, raise --max-deletes / "
             "--max-delete-ratio, or keep the members with --disable-missing."
         )
+    elif isinstance(exc, RunLockedError):
+        holder = exc.holder
+        info["holder"] = {"pid": holder.pid, "host": holder.host, "started": holder.started,
+                          "what": holder.what, "lock": str(exc.lock_path)}
+        info["hint"] = "Wait for that apply to end; if it was stopped, run with --resume."
     elif isinstance(exc, DriftError):
         info["hint"] = "Make a new plan (sync plan FILE -o PLAN), review it, and apply that."
     elif isinstance(exc, CliFailure):

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from .._private import write_private
 from ..ops import render_review, review_plan
 from ..ops.html import render_html
-from ..ops.run import write_private
 from ..sync import (
     CapLimits,
     CapVerdict,

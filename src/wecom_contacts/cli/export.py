@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from .._private import write_private
 from ..ops.excel import CSV_ENCODINGS, csv_bytes, write_xlsx
-from ..ops.run import write_private
 from ..sources.export import export_through_mapping
 from ..sync import PlanOptions, dump_directory, read_live
 from . import _render as render

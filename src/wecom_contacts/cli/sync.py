@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..ops.run import write_private
+from .._private import write_private
 from ..sources import loader
 from ..sync import (
     DEFAULT_THRESHOLD,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._private import write_private
 from ..sync import (
     BulkRunner,
     CapLimits,
@@ -43,7 +43,7 @@ from .review import review_plan
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["EXIT_CODES", "RunConfig", "RunResult", "SourceShrank", "run_once", "write_private"]
+__all__ = ["EXIT_CODES", "RunConfig", "RunResult", "SourceShrank", "run_once"]
 
 
 class SourceShrank(Exception):
@@ -74,16 +74,6 @@ class RunConfig:
     @property
     def lock_path(self) -> Path:
         return self.state_dir / "run.lock"
-
-
-def write_private(path: Path, content: str | bytes) -> None:
-    """Created 0600 (members' data), replaced whole: never left half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(content.encode() if isinstance(content, str) else content)
-    os.replace(partial, path)
 
 
 def run_once(

@@ -8,6 +8,7 @@ from typing import Any
 from .._endpoints import endpoint
 from .._http.pipeline import AsyncPipeline, Pipeline
 from .._http.transport import Upload
+from ._checks import check_call
 
 __all__ = ["AsyncResource", "Resource", "id_list", "payload", "str_list"]
 
@@ -23,14 +24,14 @@ def str_list(values: Iterable[str], name: str) -> list[str]:
     """A JSON array of strings; one string is refused (a "a|b" string is a classic mistake)."""
     if isinstance(values, str):
         raise TypeError(f"{name} must be a list of strings, not a single string")
-    return [str(v) for v in values]
+    return list(values)  # each entry's type is checked by check_call, not converted
 
 
 def id_list(values: Iterable[int], name: str) -> list[int]:
     """A JSON array of ints."""
     if isinstance(values, (str, int)):
         raise TypeError(f"{name} must be a list of ints, not {type(values).__name__}")
-    return [int(v) for v in values]
+    return list(values)  # each entry's type is checked by check_call, not converted
 
 
 class AsyncResource:
@@ -45,6 +46,7 @@ class AsyncResource:
         body: dict[str, Any] | None = None,
         upload: Upload | None = None,
     ) -> dict[str, Any]:
+        check_call(path, params, body)
         return await self._pipeline.call(endpoint(path), params=params, body=body, upload=upload)
 
 
@@ -60,4 +62,5 @@ class Resource:
         body: dict[str, Any] | None = None,
         upload: Upload | None = None,
     ) -> dict[str, Any]:
+        check_call(path, params, body)
         return self._pipeline.call(endpoint(path), params=params, body=body, upload=upload)

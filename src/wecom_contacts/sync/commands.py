@@ -11,8 +11,9 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from .._private import write_private
 from .apply.apply import DEFAULT_BULK, apply_plan
 from .apply.bulk import BulkRunner
 from .apply.journal import JournalState, read_journal
@@ -21,7 +22,7 @@ from .apply.runner import ProgressCallback
 from .desired.model import DesiredDirectory
 from .desired.sources import load_desired
 from .errors import ApplyInterrupted, SyncError
-from .files import apply_files, read_plan
+from .files import ApplyFiles, apply_files, read_plan
 from .live.details import ReadVia
 from .live.read import read_live
 from .plan.caps import CapLimits
@@ -101,6 +102,27 @@ def apply_sources(
     """
     where = target if target is not None else f"{client.corp_id}@{client.base_url}"
     files = apply_files(sources, target=where, journal=journal)
+    # Held before anything is read, discarded or sent, until the apply ends.
+    with files.locks(where, client.corp_id):
+        caps = _CapArgs(allow_deletes, max_deletes, max_delete_ratio)
+        return _apply_locked(client, sources, files, resume, options, confirm, progress, bulk,
+                             read_via, load, caps)
+
+
+class _CapArgs(NamedTuple):
+    """The cap settings given to `apply_sources`, passed through the lock."""
+
+    allow_deletes: bool | None
+    max_deletes: int | None
+    max_delete_ratio: float | None
+
+
+def _apply_locked(
+    client: Client, sources: Sequence[Source], files: ApplyFiles, resume: bool,
+    options: PlanOptions | None, confirm: Callable[[Plan], bool] | None,
+    progress: ProgressCallback | None, bulk: BulkRunner | None, read_via: ReadVia, load: Load,
+    cap_args: _CapArgs,
+) -> FileApply:
     if files.saved is not None:
         if options is not None:
             raise SyncError("plan options belong to `sync plan`; a saved plan keeps its own "
@@ -121,11 +143,12 @@ def apply_sources(
         return FileApply(todo, files.journal, None, already_applied=True)
     if confirm is not None and not confirm(todo):
         return FileApply(todo, files.journal, None)
-    caps = CapLimits.from_options(todo.options, allow_deletes=allow_deletes,
-                                  max_deletes=max_deletes, max_delete_ratio=max_delete_ratio)
+    caps = CapLimits.from_options(todo.options, allow_deletes=cap_args.allow_deletes,
+                                  max_deletes=cap_args.max_deletes,
+                                  max_delete_ratio=cap_args.max_delete_ratio)
     files.prepare()
     if files.plan is not None:
-        _write_private(files.plan, todo.to_json())
+        write_private(files.plan, todo.to_json())  # members' mobiles and e-mails: 0600
     try:
         report = apply_plan(
             client, todo, files.journal, resume=resume, progress=progress, check=check,
@@ -153,10 +176,3 @@ def apply_status(
         raise SyncError(f"no apply journal at {path}: nothing was applied from this source "
                         "with these settings (or pass --journal PATH)")
     return read_journal(path)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """A plan holds members' data: created 0600."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)

@@ -8,9 +8,12 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._private import private_dir
+from .._runlock import RunLock, journal_lock
 from .plan.types import PLAN_FORMAT, Plan
 
 __all__ = ["ApplyFiles", "apply_files", "is_saved_plan", "read_plan", "state_dir"]
@@ -62,8 +65,24 @@ class ApplyFiles:
         journal = journal or state_dir() / f"{name}.journal"
         return cls(journal, journal.with_name(journal.name + ".plan.json"))
 
+    def locks(self, target: str, corp_id: str) -> ExitStack:
+        """The journal's lock, then the target corp's (in the state directory), held for the
+        whole apply; `RunLockedError` names the process already applying (docs/hardening.md:
+        two plans applied at once to one corp are refused, not warned about)."""
+        digest = hashlib.sha256(target.encode()).hexdigest()[:16]
+        stack = ExitStack()
+        try:
+            stack.enter_context(journal_lock(self.journal, what=f"corp {corp_id}"))
+            stack.enter_context(RunLock(
+                state_dir() / f"corp-{digest}.lock", purpose=f"an apply to corp {corp_id}",
+                what=f"journal {self.journal}"))
+        except BaseException:
+            stack.close()
+            raise
+        return stack
+
     def prepare(self) -> None:
-        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.journal.parent)  # journals hold members' data: a 0700 directory
 
     def discard(self) -> None:
         """Forget an earlier apply of this source (a fresh plan replaces it)."""

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+from .._private import private_file, refuse_writable_by_others
 from .base import LockTimeout, Token
 
 __all__ = ["SQLiteTokenStore"]
@@ -32,6 +33,10 @@ class SQLiteTokenStore:
     SQLite takes it with the operating system's file locks (``fcntl`` on POSIX,
     ``LockFileEx`` on Windows), which the system releases when the holder dies, so a killed
     process never leaves the others waiting.
+
+    The files are created 0600 (directories 0700) whatever the umask: they hold a live
+    access token. A store file that others may write is refused (`UnsafeFileError`): anyone
+    could plant a token there.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, poll_interval: float = 0.01) -> None:
@@ -39,6 +44,10 @@ class SQLiteTokenStore:
         self._lock_path = self.path.with_name(self.path.name + ".lock")
         self._poll = poll_interval
         self._local = threading.local()
+        for part in (self.path, Path(f"{self.path}-wal"), self._lock_path):
+            refuse_writable_by_others(part, "the token store file")
+        private_file(self.path)
+        private_file(self._lock_path)
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SCHEMA)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ..._private import private_file
 from .records import Change
 from .schema import SCHEMA
 
@@ -44,6 +45,8 @@ class Database:
             fd, path = tempfile.mkstemp(prefix="wecom-emulator-", suffix=".sqlite")
             os.close(fd)
             self._owned_file = path
+        else:
+            private_file(path)  # members' data: 0600 whatever the umask (mkstemp's is too)
         self.path = path
         self.clock = clock
         self._lock = threading.RLock()

@@ -6,6 +6,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
+from ..._runlock import journal_lock
 from ..desired.model import DesiredDirectory
 from ..errors import DriftError, JournalError
 from ..live.details import ReadVia
@@ -69,6 +70,19 @@ def apply_plan(
     ``caps`` (default: from the plan's options; ``CapLimits(lifted=True)`` approves it). A
     resumed apply was approved when it started and is not checked again.
     """
+    # Held for the whole apply (the CLI already holds it: the same thread may nest): a second
+    # apply of this journal is refused, and the OS frees it if this process dies.
+    with journal_lock(journal_path, what=f"corp {client.corp_id}"):
+        return _apply_plan(client, plan, journal_path, resume=resume, progress=progress,
+                           check=check, bulk=bulk, durable=durable, read_via=read_via,
+                           caps=caps)
+
+
+def _apply_plan(
+    client: Client, plan: Plan, journal_path: str | os.PathLike[str], *, resume: bool,
+    progress: ProgressCallback | None, check: bool, bulk: BulkRunner | None, durable: bool,
+    read_via: ReadVia, caps: CapLimits | None,
+) -> ApplyReport:
     started_before = False
     if os.path.exists(journal_path):
         journal = Journal.open(journal_path, plan, durable=durable)

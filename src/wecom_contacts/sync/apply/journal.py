@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..._private import private_file
 from ..errors import JournalError
 from ..plan.types import Plan
 
@@ -40,6 +41,8 @@ class Journal:
     def open(cls, path: str | os.PathLike[str], plan: Plan, *, durable: bool = True) -> Journal:
         """Open (or create) the journal of ``plan``; refuses a journal of another plan."""
         name = os.fspath(path)
+        # members' data: 0600 (SQLite gives its -wal and -shm files the same mode)
+        private_file(name)
         conn = sqlite3.connect(name, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed step survives a power cut, not only a killed process

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...errors import Conflict, TransportError, WeComError
+from ...errors import WeComError
 from ..plan.types import Plan, Step
 from .bulk import BulkRunner
 from .execute import IncompleteStep, reconcile_step, resolve_params, run_step
@@ -21,10 +21,8 @@ ProgressCallback = Callable[[ProgressEvent], None]
 
 
 def _ambiguous(exc: WeComError) -> bool:
-    """Might the call have been applied although it raised?"""
-    if isinstance(exc, TransportError):
-        return exc.may_have_been_applied
-    return isinstance(exc, Conflict) and exc.resent
+    """Might the call have been applied although it raised? (decided in errors.py)"""
+    return exc.may_have_been_applied
 
 
 class StepRunner:

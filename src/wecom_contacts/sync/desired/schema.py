@@ -6,6 +6,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..._fieldrules import (
+    department_name_problem,
+    member_field_problem,
+    tag_name_problem,
+    text_problem,
+)
 from .model import (
     UNIQUE_FIELDS,
     DeptRef,
@@ -111,6 +117,27 @@ def _userid(value: Any, path: KeyPath) -> str:
     return text
 
 
+def _wecom_accepts(field: str, text: str, path: KeyPath) -> str:
+    """``text`` if WeCom would take it for ``field`` (the rules every format shares)."""
+    problem = member_field_problem(field, text)
+    if problem is not None:
+        raise SchemaError(path, f"{field} {problem}")
+    return text
+
+
+def _no_control_characters(value: dict[str, Any], path: KeyPath) -> dict[str, Any]:
+    todo: list[tuple[Any, KeyPath]] = [(value, path)]
+    while todo:
+        current, where = todo.pop()
+        if isinstance(current, dict):
+            todo.extend((v, (*where, str(k))) for k, v in current.items())
+        elif isinstance(current, list):
+            todo.extend((v, (*where, i)) for i, v in enumerate(current))
+        elif isinstance(current, str) and (problem := text_problem(current)) is not None:
+            raise SchemaError(where, f"{where[-1]} {problem}")
+    return value
+
+
 def _dept_path(value: Any, path: KeyPath, root: str | None) -> tuple[str, ...]:
     parts = split_path(_text(value, path))
     for part in parts:
@@ -120,6 +147,9 @@ def _dept_path(value: Any, path: KeyPath, root: str | None) -> tuple[str, ...]:
             raise SchemaError(path, f"department name {part!r} contains one of \\ : * ? \" < > |")
         if len(part) > 64:
             raise SchemaError(path, f"department name {part!r} is longer than 64 characters")
+        problem = department_name_problem(part)
+        if problem is not None:
+            raise SchemaError(path, f"department name {part!r} {problem}")
     if root is not None and parts[0] != root:
         raise SchemaError(
             path, f"department path {value!r} must start with the root department {root!r}"
@@ -160,6 +190,9 @@ def _departments(items: list[Any], origin: Callable[[KeyPath], str]) -> list[Des
             ids.add(dept.id)
         if "name_en" in item:
             dept.name_en = _text(item["name_en"], (*path, "name_en"), max_len=64)
+            problem = department_name_problem(dept.name_en, allow_empty=True)
+            if problem is not None:
+                raise SchemaError((*path, "name_en"), f"name_en {problem}")
         if "order" in item:
             dept.order = _int(item["order"], (*path, "order"))
         if "previous_path" in item:
@@ -204,11 +237,12 @@ def _user(item: dict[str, Any], path: KeyPath, root: str | None, origin: str) ->
     name = _text(item["name"], (*path, "name"), max_len=64)
     if not name:
         raise SchemaError((*path, "name"), "name must not be empty")
-    user.fields["name"] = name
+    user.fields["name"] = _wecom_accepts("name", name, (*path, "name"))
     for key in _TEXT_FIELDS:
         if key in item:
             limit = 128 if key in ("position", "address") else 64
-            user.fields[key] = _text(item[key], (*path, key), max_len=limit)
+            text = _text(item[key], (*path, key), max_len=limit)
+            user.fields[key] = _wecom_accepts(key, text, (*path, key))
     if "gender" in item:
         gender = _GENDER.get(str(item["gender"]).strip().lower())
         if gender is None:
@@ -219,7 +253,8 @@ def _user(item: dict[str, Any], path: KeyPath, root: str | None, origin: str) ->
         user.fields["enable"] = _bool(item["enable"], (*path, "enable"))
     for key in ("extattr", "external_profile"):
         if key in item:
-            user.fields[key] = _mapping(item[key], (*path, key), key)
+            user.fields[key] = _no_control_characters(
+                _mapping(item[key], (*path, key), key), (*path, key))
     if "previous_userid" in item:
         prev = _userid(item["previous_userid"], (*path, "previous_userid"))
         user.previous_userid = prev if prev.lower() != user.userid.lower() else None
@@ -241,7 +276,9 @@ def _user(item: dict[str, Any], path: KeyPath, root: str | None, origin: str) ->
             _userid(v, (*path, "direct_leader", j)) for j, v in enumerate(leaders)
         ]
     if "avatar_mediaid" in item:
-        user.avatar_mediaid = _text(item["avatar_mediaid"], (*path, "avatar_mediaid"))
+        user.avatar_mediaid = _wecom_accepts(
+            "avatar_mediaid", _text(item["avatar_mediaid"], (*path, "avatar_mediaid")),
+            (*path, "avatar_mediaid"))
     return user
 
 
@@ -283,6 +320,9 @@ def _tags(items: list[Any], root: str | None, origin: Callable[[KeyPath], str]
         if "name" not in item:
             raise SchemaError(path, "a tag needs a name")
         tag = DesiredTag(_text(item["name"], (*path, "name"), max_len=32), origin=origin(path))
+        problem = tag_name_problem(tag.name) if tag.name else None
+        if problem is not None:
+            raise SchemaError((*path, "name"), f"tag name {tag.name!r} {problem}")
         if not tag.name or tag.name in names:
             raise SchemaError((*path, "name"), f"tag name {tag.name!r} is empty or listed twice")
         names.add(tag.name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +9,13 @@ from typing import Any
 
 import yaml
 
+from ..._structured import (
+    BadFileError,
+    compose_yaml,
+    construct_yaml,
+    decode_document,
+    load_json,
+)
 from ..errors import DesiredStateError
 from .csvfiles import csv_document
 from .jsonpos import json_line, pointer
@@ -20,7 +26,6 @@ __all__ = ["FORMATS", "format_of", "load_desired", "parse_desired"]
 
 FORMATS = ("yaml", "json", "csv")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 def format_of(path: str | os.PathLike[str]) -> str:
@@ -55,9 +60,12 @@ def _yaml_line(node: yaml.Node, path: KeyPath) -> int:
 
 def _no_duplicate_keys(root: yaml.Node, source: str) -> None:
     # PyYAML silently keeps the last of two equal keys; a desired state must not lose a field
-    stack = [root]
+    stack, checked = [root], set()
     while stack:
         node = stack.pop()
+        if id(node) in checked:  # an aliased node: checked once
+            continue
+        checked.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key, value in node.value:
@@ -73,21 +81,28 @@ def _no_duplicate_keys(root: yaml.Node, source: str) -> None:
             stack.extend(node.value)
 
 
+def _bad_file(exc: BadFileError) -> DesiredStateError:
+    where = exc.source if exc.line is None else f"{exc.source}, line {exc.line}"
+    if exc.line is not None and exc.column is not None:
+        where += f", column {exc.column}"
+    return DesiredStateError(exc.reason, where=where)
+
+
 def _yaml(text: str, source: str) -> tuple[Any, Callable[[KeyPath], str]]:
-    loader = _LOADER(text)
+    # Composed with bounds (nesting, alias expansion, digits): wecom_contacts._structured.
     try:
-        node = loader.get_single_node()
+        node, loader = compose_yaml(text, source)
         if node is None:
+            loader.dispose()
             return {}, lambda path: source
-        _no_duplicate_keys(node, source)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
-        raise DesiredStateError(f"invalid YAML: {exc.problem or exc.context}",
-                                where=where) from None
-    finally:
-        loader.dispose()
+        try:
+            _no_duplicate_keys(node, source)
+        except BaseException:
+            loader.dispose()
+            raise
+        data = construct_yaml(loader, node, source)
+    except BadFileError as exc:
+        raise _bad_file(exc) from None
     return data, lambda path: f"{source}, line {_yaml_line(node, path)}"
 
 
@@ -102,10 +117,9 @@ def _json(text: str, source: str) -> tuple[Any, Callable[[KeyPath], str]]:
         return result
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        raise DesiredStateError(f"invalid JSON: {exc.msg}",
-                                where=f"{source}, line {exc.lineno}, column {exc.colno}") from None
+        data = load_json(text, source, object_pairs_hook=pairs)
+    except BadFileError as exc:
+        raise _bad_file(exc) from None
 
     def locate(path: KeyPath) -> str:
         line = json_line(text, path)
@@ -120,7 +134,10 @@ def parse_desired(data: str | bytes, fmt: str, *, source: str = "<string>") -> D
         doc, locate = csv_document(data, source)
         origin = locate
     else:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        try:  # one decoder (UTF-8, GB18030/GBK, UTF-16; BOMs dropped) and a size bound
+            text = decode_document(data, source)
+        except BadFileError as exc:
+            raise _bad_file(exc) from None
         if fmt == "yaml":
             doc, locate = _yaml(text, source)
             origin = locate

@@ -1,0 +1,125 @@
+"""What WeCom refuses in a member's, department's or tag's values: one set of rules for all.
+
+The desired-state schema (YAML, JSON and CSV alike) and the import templates ask these rules,
+so a value is refused at plan time, before any write, whatever the file's format. They follow
+users.md / departments.md / tags.md and limits.md §4 (the emulator's rules in
+``emulator/rules`` implement the same facts on the server side; the library does not import
+the emulator). Each rule returns None for a valid value, else what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+__all__ = [
+    "MEMBER_TEXT_FIELDS",
+    "department_name_problem",
+    "member_field_problem",
+    "tag_name_problem",
+    "text_problem",
+    "userid_problem",
+]
+
+Rule = Callable[[str], "str | None"]
+
+_USERID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_@.\-]*")
+# digits with an optional leading +, groups split by one space or dash ("+86 13800000000")
+_MOBILE = re.compile(r"\+?[0-9]+(?:[ \-][0-9]+)*")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_TELEPHONE = re.compile(r"[0-9+\-,]+")
+_DEPT_FORBIDDEN = frozenset('\\:*?"<>|')
+
+
+def _utf8_len(value: str) -> int:
+    return len(value.encode("utf-8", "surrogatepass"))
+
+
+def text_problem(value: str) -> str | None:
+    """Control characters (tab, newline, NUL, DEL, C1) and lone surrogates: never sendable."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return f"contains the control character {char!r}"
+        if category == "Cs":
+            return "is not valid Unicode (a lone surrogate)"
+    return None
+
+
+def _chars(low: int, high: int) -> Rule:
+    def rule(value: str) -> str | None:
+        if not low <= len(value) <= high:
+            return f"must be {low}-{high} characters, not {len(value)}"
+        return text_problem(value)
+
+    return rule
+
+
+def userid_problem(value: str) -> str | None:
+    if not 1 <= _utf8_len(value) <= 64:
+        return "must be 1-64 bytes"
+    if not _USERID.fullmatch(value):
+        return (f"{value!r}: only letters, digits and _ - @ . are allowed (ASCII), starting "
+                "with a letter or digit")
+    return None
+
+
+def _mobile(value: str) -> str | None:
+    if value and (len(value) > 32 or not _MOBILE.fullmatch(value)):
+        return (f"{value!r} is not a phone number (digits, a leading +, groups split by one "
+                "space or -; at most 32 characters)")
+    return None
+
+
+def _email(value: str) -> str | None:
+    if value and not 6 <= _utf8_len(value) <= 64:
+        return f"{value!r} must be 6-64 bytes"
+    if value and not _EMAIL.fullmatch(value):
+        return f"{value!r} is not an e-mail address"
+    return None
+
+
+def _telephone(value: str) -> str | None:
+    if value and (_utf8_len(value) > 32 or not _TELEPHONE.fullmatch(value)):
+        return f"{value!r}: at most 32 digits, + - or ,"
+    return None
+
+
+_MEMBER_RULES: dict[str, Rule] = {
+    "userid": userid_problem,
+    "name": _chars(1, 64),
+    "alias": _chars(0, 64),
+    "mobile": _mobile,
+    "email": _email,
+    "biz_mail": _email,
+    "position": _chars(0, 128),
+    "telephone": _telephone,
+    "address": _chars(0, 128),
+    "external_position": _chars(0, 12),
+    "avatar_mediaid": _chars(0, 512),
+}
+MEMBER_TEXT_FIELDS = frozenset(_MEMBER_RULES)
+
+
+def member_field_problem(field: str, value: str) -> str | None:
+    """What WeCom would refuse in a member's text field (unknown fields: control characters)."""
+    rule = _MEMBER_RULES.get(field)
+    return rule(value) if rule is not None else text_problem(value)
+
+
+def department_name_problem(value: str, *, allow_empty: bool = False) -> str | None:
+    """A department name or English name: 1-64 characters, none of \\ : * ? " < > |."""
+    if not value and allow_empty:
+        return None
+    if not 1 <= len(value) <= 64:
+        return f"must be 1-64 characters, not {len(value)}"
+    bad = sorted(_DEPT_FORBIDDEN.intersection(value))
+    if bad:
+        return f"{value!r} contains {' '.join(bad)} (not allowed in department names)"
+    return text_problem(value)
+
+
+def tag_name_problem(value: str) -> str | None:
+    """1-32 characters (a Chinese character or a letter counts one)."""
+    return _chars(1, 32)(value)

@@ -26,7 +26,7 @@ from .base import (
     register_source_type,
 )
 
-__all__ = ["CsvSource", "decode_file", "detect_delimiter", "options_error"]
+__all__ = ["CsvSource", "checked_header", "decode_file", "detect_delimiter", "options_error"]
 
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -112,15 +112,7 @@ class CsvSource:
             if row is None:
                 raise SourceError(f"the file has no header (row {self._header_row})",
                                   where=self.name)
-            header = [h.strip() for h in row]
-            seen: dict[str, int] = {}
-            for i, name in enumerate(header, 1):
-                if name and name in seen:
-                    raise SourceError(f"the column {name!r} appears twice (columns "
-                                      f"{seen[name]} and {i})",
-                                      where=f"{self.name}, row {self._header_row}", field=name)
-                seen[name] = i
-            self._header = header
+            self._header = checked_header(row, where=f"{self.name}, row {self._header_row}")
         return self._header
 
     def fields(self, entity: Entity) -> Sequence[str] | None:
@@ -163,3 +155,15 @@ def open_csv(spec: InputSpec) -> CsvSource:
 
 
 register_source_type("csv", open_csv)
+
+
+def checked_header(cells: Sequence[str | None], *, where: str) -> list[str]:
+    """A header row's names, trimmed; a name given to two columns is refused (CSV and xlsx)."""
+    header = [(h or "").strip() for h in cells]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, 1):
+        if name and name in seen:
+            raise SourceError(f"the column {name!r} appears twice (columns {seen[name]} and {i})",
+                              where=where, field=name)
+        seen[name] = i
+    return header

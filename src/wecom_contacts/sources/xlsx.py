@@ -28,7 +28,7 @@ from .base import (
     SourceFingerprint,
     register_source_type,
 )
-from .csv_file import options_error
+from .csv_file import checked_header, options_error
 
 __all__ = ["XlsxSource", "display", "iter_sheet", "read_sheet"]
 
@@ -202,15 +202,8 @@ class XlsxSource:
             if found is None:
                 raise SourceError(f"the sheet has no header (row {self._header_row})",
                                   where=self.name)
-            header = [(h or "").strip() for h in found]
-            seen: dict[str, int] = {}
-            for i, name in enumerate(header, 1):
-                if name and name in seen:
-                    raise SourceError(f"the column {name!r} appears twice (columns "
-                                      f"{seen[name]} and {i})",
-                                      where=f"{self.name}, row {self._header_row}", field=name)
-                seen[name] = i
-            self._header = header
+            self._header = checked_header(found,
+                                          where=f"{self.name}, row {self._header_row}")
         return self._header
 
     def fields(self, entity: Entity) -> Sequence[str] | None:

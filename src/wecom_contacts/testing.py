@@ -34,7 +34,9 @@ class EmulatorControl:
         self.corp_id = corp_id
         self.secret = secret
         if http_client is None:
-            http_client = httpx.Client(timeout=30)
+            # Control calls such as seeding 25,000 members take seconds, more on a busy machine:
+            # a short read timeout would fail a test that is only slow.
+            http_client = httpx.Client(timeout=httpx.Timeout(30, read=300))
         http_client.base_url = httpx.URL(self.base_url)
         self._http = http_client
 

@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 
 def _wait_listening(port: int, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # a process start on a busy machine; not a speed bound
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         try:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import run  # noqa: F401  (the `run` fixture: the CLI against the emulator)
 from wecom_contacts.sources import SourceResult, read_source
 
 HR_HEADER = "工号,姓名,部门,手机,性别,邮箱,状态,用工类型,直属上级工号,标签,入职日期"

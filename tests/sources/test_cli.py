@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from wecom_contacts.cli import app
+from tests.cli_runner import json_of as _json
 from wecom_contacts.testing import EmulatorControl
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "hr-export"
 
-
-@pytest.fixture
-def run(wecom_emulator: EmulatorControl, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("WECOM_BASE_URL", "WECOM_CORP_ID", "WECOM_SECRET", "WECOM_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WECOM_PROFILES_FILE", str(tmp_path / "profiles.toml"))
-    monkeypatch.setenv("WECOM_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("COLUMNS", "200")
-    flags = ["--base-url", wecom_emulator.base_url, "--corp-id", wecom_emulator.corp_id,
-             "--secret", wecom_emulator.secret]
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(app, [*flags, *args])
-
-    yield invoke
-
-
-def _json(result: Result) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_preview_shows_counts_members_and_problems_without_calling_wecom(run: Any) -> None:

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from tests.cli_runner import run  # noqa: F401  (the `run` fixture: the CLI against the emulator)
 from tests.servers._common import missing
 from tests.servers.slapd import SlapdServer, slapd_binary, start_slapd
 from wecom_contacts.sources import InputSpec

@@ -4,47 +4,22 @@ and sends nothing."""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
+from tests.cli_runner import json_of as _json
 from tests.servers.postgres import PostgresServer
 from tests.servers.slapd import SlapdServer
-from wecom_contacts.cli import app
 from wecom_contacts.testing import EmulatorControl
 
 from .conftest import DB_PASSWORD_ENV, PASSWORD_ENV
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-
-@pytest.fixture
-def run(wecom_emulator: EmulatorControl, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("WECOM_BASE_URL", "WECOM_CORP_ID", "WECOM_SECRET", "WECOM_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WECOM_PROFILES_FILE", str(tmp_path / "profiles.toml"))
-    monkeypatch.setenv("WECOM_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("COLUMNS", "200")
-    flags = ["--base-url", wecom_emulator.base_url, "--corp-id", wecom_emulator.corp_id,
-             "--secret", wecom_emulator.secret]
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(app, [*flags, *args])
-
-    yield invoke
-
-
-def _json(result: Result) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def _set(text: str, key: str, value: str) -> str:

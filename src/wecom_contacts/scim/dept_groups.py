@@ -15,7 +15,7 @@ from ..errors import NotFound
 from ..models import User
 from .errors import invalid_value, not_found
 from .filter import Filter, equality, matches
-from .idmap import IdMap, IdRow
+from .idmap import IdMap, group_external_id, remember_group
 from .mapping import check_length, group_fields, group_to_scim
 from .patch import apply_patch
 from .users import UserService
@@ -34,14 +34,10 @@ class DepartmentGroupService:
         self.base_url = base_url
 
     def _external_id(self, dept_id: int) -> str | None:
-        row = self.ids.by_scim_id("Group", str(dept_id))
-        return row.external_id if row else None
+        return group_external_id(self.ids, dept_id)
 
     def _remember(self, dept_id: int, external_id: str | None) -> None:
-        if external_id:
-            self.ids.put(IdRow("Group", str(dept_id), str(dept_id), external_id))
-        else:
-            self.ids.delete("Group", str(dept_id))
+        remember_group(self.ids, dept_id, external_id)
 
     async def _dept(self, scim_id: str) -> int:
         await self.depts.load(max_age=0.0)

@@ -9,7 +9,7 @@ from ..errors import NotFound, WeComError
 from ..models import TagMembers
 from .errors import ScimError, from_wecom, invalid_value, not_found
 from .filter import Filter, equality, matches
-from .idmap import IdMap, IdRow
+from .idmap import IdMap, group_external_id, remember_group
 from .mapping import group_fields, group_to_scim
 from .patch import apply_patch
 from .users import UserService
@@ -29,14 +29,10 @@ class GroupService:
         self.base_url = base_url
 
     def _external_id(self, tag_id: int) -> str | None:
-        row = self.ids.by_scim_id("Group", str(tag_id))
-        return row.external_id if row else None
+        return group_external_id(self.ids, tag_id)
 
     def _remember(self, tag_id: int, external_id: str | None) -> None:
-        if external_id:
-            self.ids.put(IdRow("Group", str(tag_id), str(tag_id), external_id))
-        else:
-            self.ids.delete("Group", str(tag_id))
+        remember_group(self.ids, tag_id, external_id)
 
     async def _tag(self, scim_id: str) -> tuple[int, TagMembers]:
         if not scim_id.isdigit() or len(scim_id) > 10:

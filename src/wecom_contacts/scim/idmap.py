@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
-__all__ = ["IdMap", "IdRow", "MemoryIdMap", "SQLiteIdMap"]
+__all__ = ["IdMap", "IdRow", "MemoryIdMap", "SQLiteIdMap", "group_external_id", "remember_group"]
 
 Kind = Literal["User", "Group"]
 
@@ -40,6 +40,20 @@ class IdMap(Protocol):
     def by_external_id(self, kind: Kind, external_id: str) -> IdRow | None: ...
     def put(self, row: IdRow) -> None: ...
     def delete(self, kind: Kind, scim_id: str) -> None: ...
+
+
+def group_external_id(ids: IdMap, group_id: int) -> str | None:
+    """The externalId a provider gave a group (tag or department), if any."""
+    row = ids.by_scim_id("Group", str(group_id))
+    return row.external_id if row else None
+
+
+def remember_group(ids: IdMap, group_id: int, external_id: str | None) -> None:
+    """Keep a group's externalId (a group's SCIM id is its WeCom id: no row without one)."""
+    if external_id:
+        ids.put(IdRow("Group", str(group_id), str(group_id), external_id))
+    else:
+        ids.delete("Group", str(group_id))
 
 
 class MemoryIdMap:

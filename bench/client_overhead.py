@@ -4,9 +4,10 @@ Run: .venv/bin/python bench/client_overhead.py [--seconds 3]
 Goals (issue 2): Client ≥ 0.9× raw httpx.Client; AsyncClient (32 in flight) ≥ 5× raw
 httpx.AsyncClient and ≥ 0.6× raw aiohttp; (issue 17) AsyncClient ≥ 0.85× raw aiohttp in every
 run. On a shared machine the load changes between two measurements taken one after the
-other, so AsyncClient and raw aiohttp are also measured interleaved (short alternating slices,
-best slice of each) and by the client process's own CPU time per call, which the load from
-other processes barely moves.
+other, so the issue-17 figure is taken from 20 pairs of short back-to-back slices (raw
+aiohttp then AsyncClient, order swapped each pair): each pair's ratio compares the two under
+the same load, and the median pair is the run's figure. The best slice of each and the
+client process's own CPU time per call are printed beside it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -77,15 +79,17 @@ async def cpu_per_call(fn: Callable[[], Awaitable[object]], calls: int) -> float
 
 
 async def interleaved(raw: Callable[[], Awaitable[object]], ours: Callable[[], Awaitable[object]],
-                      seconds: float, out: dict[str, float], slices: int = 10) -> None:
-    """Alternate raw aiohttp and AsyncClient in short slices (order swapped each time); keep
-    the best slice of each, each slice's ratio, and CPU time per call of each."""
+                      seconds: float, out: dict[str, float], pairs: int = 20) -> None:
+    """Alternate raw aiohttp and AsyncClient in short back-to-back slices, order swapped each
+    pair. The pair's ratio compares the two under (almost) the same machine load, so the
+    median of the pairs' ratios is the run's figure; the best slice of each, and CPU time per
+    call of each, are printed beside it."""
     best = {"raw": 0.0, "ours": 0.0}
     ratios = []
     await ours()
-    for n in range(slices):
+    for n in range(pairs):
         order = [("raw", raw), ("ours", ours)][:: 1 if n % 2 else -1]
-        rates = {name: await timed_async(fn, seconds / slices * 2) for name, fn in order}
+        rates = {name: await timed_async(fn, seconds / pairs) for name, fn in order}
         ratios.append(rates["ours"] / rates["raw"])
         for name, rate in rates.items():
             best[name] = max(best[name], rate)
@@ -93,6 +97,7 @@ async def interleaved(raw: Callable[[], Awaitable[object]], ours: Callable[[], A
     cpu_ours = min([await cpu_per_call(ours, 2000) for _ in range(3)])
     out.update({"interleaved raw": best["raw"], "interleaved ours": best["ours"],
                 "slice ratio min": min(ratios), "slice ratio max": max(ratios),
+                "slice ratio median": statistics.median(ratios),
                 "cpu raw": cpu_raw, "cpu ours": cpu_ours})
 
 
@@ -110,7 +115,7 @@ async def run_async(base: str, seconds: float) -> dict[str, float]:
             raw_aiohttp, seconds, in_flight=128)
         out["raw aiohttp"] = await timed_async(raw_aiohttp, seconds)
         async with AsyncClient("wwbench", "bench-secret", base_url=base) as client:
-            await interleaved(raw_aiohttp, lambda: client.departments.get(2), seconds, out)
+            await interleaved(raw_aiohttp, lambda: client.departments.get(2), seconds * 4, out)
     async with httpx.AsyncClient() as hx:
 
         async def raw_httpx() -> object:
@@ -153,7 +158,7 @@ def main() -> None:
         print(f"{label:48} {rate:10.0f}")
     print(f"interleaved, best slice: raw aiohttp {extra['interleaved raw']:.0f}/s, "
           f"AsyncClient {extra['interleaved ours']:.0f}/s "
-          f"(slice ratios {extra['slice ratio min']:.2f}x-{extra['slice ratio max']:.2f}x)")
+          f"(pair ratios {extra['slice ratio min']:.2f}x-{extra['slice ratio max']:.2f}x)")
     print(f"client CPU per call ({IN_FLIGHT} in flight): raw aiohttp "
           f"{extra['cpu raw'] * 1e6:.0f} us, AsyncClient {extra['cpu ours'] * 1e6:.0f} us")
     ours = results["wecom AsyncClient"]
@@ -163,8 +168,10 @@ def main() -> None:
           f"{ours / results['raw httpx.AsyncClient']:5.2f}x  (goal >= 5x)")
     print(f"AsyncClient / raw aiohttp:            "
           f"{ours / results['raw aiohttp']:5.2f}x  (goal >= 0.6x; one after the other)")
+    print(f"  interleaved, median of 20 pairs:    "
+          f"{extra['slice ratio median']:5.2f}x  (goal >= 0.85x in every run)")
     print(f"  interleaved, best slice each:       "
-          f"{extra['interleaved ours'] / extra['interleaved raw']:5.2f}x  (goal >= 0.85x)")
+          f"{extra['interleaved ours'] / extra['interleaved raw']:5.2f}x")
     print(f"  by client CPU per call:             "
           f"{extra['cpu raw'] / extra['cpu ours']:5.2f}x")
 

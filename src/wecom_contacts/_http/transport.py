@@ -161,6 +161,9 @@ class AiohttpTransport:
     def __init__(self, *, limit: int = 100) -> None:
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        # one ClientTimeout per distinct value: building one per call is a measurable share
+        # of the client's own CPU per call at 32 in flight (bench/client_overhead.py)
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -189,14 +192,12 @@ class AiohttpTransport:
                 content_type=upload.content_type,
             )
             data = form
+        client_timeout = self._timeouts.get(timeout)
+        if client_timeout is None:
+            client_timeout = self._timeouts[timeout] = aiohttp.ClientTimeout(total=timeout)
         try:
             async with session.request(
-                method,
-                url,
-                params=dict(params),
-                data=data,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout),
+                method, url, params=params, data=data, headers=headers, timeout=client_timeout,
             ) as resp:
                 body = await resp.read()
                 return RawResponse(resp.status, body, resp.headers.get("Content-Type", ""))

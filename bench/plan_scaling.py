@@ -3,7 +3,9 @@ and wall time of an initial 10k import (import job vs one call per step) and of 
 update against the emulator.
 
 Run: .venv/bin/python bench/plan_scaling.py [--sizes 10000 100000] [--no-emulator]
-Goal (issue 6): planning grows linearly (100k/10k ratio ≈ 10 for time and memory).
+Goal (issue 6): planning grows linearly (100k/10k ratio ≈ 10 for time and memory); (issue
+17) ×11 or less by CPU time, read beside the baseline printed with it (one dict lookup per
+user over the same tables), which shows what ×10 the work costs on this machine.
 """
 
 from __future__ import annotations
@@ -107,27 +109,59 @@ def with_changes(desired: DesiredDirectory, n: int, seed: int = 7) -> DesiredDir
     return DesiredDirectory(desired.departments, users, tags, source="changed")
 
 
-def measure_plan(n_users: int) -> tuple[float, float, int, float]:
-    """(best wall seconds, peak MiB, steps, best CPU seconds of this process).
+class Sized(NamedTuple):
+    """The measured figures for one directory size."""
 
-    The CPU time is reported too: on a shared machine other processes stretch the wall time
-    of one run and not the other, far more than they stretch this process's own CPU time.
+    wall: float  # best wall seconds of make_plan
+    cpu: float  # best CPU seconds of make_plan (this process)
+    mib: float  # peak traced memory of make_plan
+    steps: int
+    lookups: float  # best CPU seconds of the baseline: one lookup per desired user
+
+
+def lookup_pass(changed: DesiredDirectory, live: LiveDirectory) -> int:
+    """The least work per user any diff does: find each desired user in the live table."""
+    return sum(1 for user in changed.users or () if live.users.get(user.userid.lower()))
+
+
+def measure_plans(sizes: tuple[int, ...], rounds: int = 5) -> dict[int, Sized]:
+    """Each size planned ``rounds`` times, the sizes taken in turn (so a busy spell on the
+    machine hits both), best of each kept; CPU time beside wall time, because on a shared
+    machine other processes stretch one run's wall time and not the other's.
+
+    The baseline: a plain pass of dict lookups over the same users. Its 100k / 10k ratio is
+    what ×10 the work costs on this machine once the tables outgrow the CPU caches (at
+    10k users the planner's tables fit; at 100k they don't, and every lookup is a miss), so
+    the planner's ratio is read beside it.
     """
-    desired = company(n_users)
-    live = live_copy(desired)
-    changed = with_changes(desired, max(100, n_users // 100))
+    data = {}
+    for n in sizes:
+        desired = company(n)
+        data[n] = (with_changes(desired, max(100, n // 100)), live_copy(desired))
     options = PlanOptions(allow_deletes=True)
-    best = best_cpu = float("inf")
-    for _ in range(3):
-        start, cpu = time.perf_counter(), time.process_time()
-        plan = make_plan(changed, live, options)
-        best = min(best, time.perf_counter() - start)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    tracemalloc.start()
-    make_plan(changed, live, options)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return best, peak / 2**20, len(plan.steps), best_cpu
+    best: dict[int, list[float]] = {n: [float("inf")] * 3 for n in sizes}
+    steps: dict[int, int] = {}
+    for _ in range(rounds):
+        for n in sizes:
+            changed, live = data[n]
+            start, cpu = time.perf_counter(), time.process_time()
+            plan = make_plan(changed, live, options)
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            steps[n] = len(plan.steps)
+            cpu_lookups = time.process_time()
+            lookup_pass(changed, live)
+            lookups = time.process_time() - cpu_lookups
+            best[n] = [min(a, b) for a, b in zip(best[n], (wall, cpu, lookups), strict=True)]
+    result = {}
+    for n in sizes:
+        changed, live = data[n]
+        tracemalloc.start()
+        make_plan(changed, live, options)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        wall, cpu, lookups = best[n]
+        result[n] = Sized(wall, cpu, peak / 2**20, steps[n], lookups)
+    return result
 
 
 class Apply(NamedTuple):
@@ -162,15 +196,17 @@ def main() -> None:
     parser.add_argument("--no-emulator", action="store_true")
     args = parser.parse_args()
     small, large = args.sizes
-    print(f"make_plan, 1% of users changed (best of 3; peak traced memory), sizes {small:,} "
-          f"and {large:,}")
-    results = {n: measure_plan(n) for n in (small, large)}
-    for n, (seconds, mib, steps, cpu) in results.items():
-        print(f"  {n:>7,} users: {seconds * 1000:8.1f} ms ({cpu * 1000:8.1f} ms CPU)  "
-              f"{mib:7.1f} MiB peak  {steps:5} steps")
-    (t1, m1, _, c1), (t2, m2, _, c2) = results[small], results[large]
-    print(f"  ratio {large // small}x users: time x{t2 / t1:.1f} (CPU x{c2 / c1:.1f}), "
-          f"memory x{m2 / m1:.1f} (linear growth is x10)")
+    print(f"make_plan, 1% of users changed (best of 5, sizes in turn; peak traced memory), "
+          f"sizes {small:,} and {large:,}")
+    results = measure_plans((small, large))
+    for n, r in results.items():
+        print(f"  {n:>7,} users: {r.wall * 1000:8.1f} ms ({r.cpu * 1000:8.1f} ms CPU)  "
+              f"{r.mib:7.1f} MiB peak  {r.steps:5} steps   baseline {r.lookups * 1000:6.1f} ms")
+    a, b = results[small], results[large]
+    print(f"  ratio {large // small}x users: time x{b.wall / a.wall:.1f} "
+          f"(CPU x{b.cpu / a.cpu:.1f}), memory x{b.mib / a.mib:.1f} (linear growth is x10)")
+    print(f"  baseline (one dict lookup per user) x{b.lookups / a.lookups:.1f}: what x10 the work "
+          f"costs here; planner / baseline x{(b.cpu / a.cpu) / (b.lookups / a.lookups):.2f}")
     if args.no_emulator:
         return
     print("\nAgainst the emulator (calls counted by it; seconds = plan with its reads + apply):")

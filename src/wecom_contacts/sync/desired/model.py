@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 __all__ = [
@@ -131,6 +131,10 @@ class DesiredUser:
     previous_userid: str | None = None
     avatar_mediaid: str | None = None  # write-only in WeCom: sent on create only
     origin: str = ""
+    key: str = field(init=False, repr=False, compare=False)  # the lower userid, made once
+
+    def __post_init__(self) -> None:
+        self.key = self.userid.lower()
 
 
 @dataclass(slots=True)

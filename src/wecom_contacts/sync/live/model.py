@@ -41,6 +41,13 @@ class LiveUser:
     direct_leader: list[str] = field(default_factory=list)
     # status 1: WeCom then ignores API changes of the mobile (users.md, user/update)
     activated: bool = False
+    # the lower-cased userid, made once: WeCom compares userids case-insensitively and the
+    # planner looks each user up in several tables keyed by it (the same string object each
+    # time, so a lookup's key comparison is a pointer check; bench/plan_scaling.py)
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.key = self.userid.lower()
 
     @property
     def department_ids(self) -> list[int]:
@@ -138,7 +145,7 @@ class LiveDirectory:
         tags: Iterable[LiveTag] = (),
     ) -> LiveDirectory:
         return cls(
-            {d.id: d for d in departments}, {u.userid.lower(): u for u in users},
+            {d.id: d for d in departments}, {u.key: u for u in users},
             {t.id: t for t in tags},
         )
 

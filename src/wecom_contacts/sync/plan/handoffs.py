@@ -39,8 +39,8 @@ def plan_releases(pairs: Iterable[tuple[DesiredUser, LiveUser | None]],
     pairs = list(pairs)
     holders = {unique_key(name, user.fields[name]): user for user in live_users
                for name in UNIQUE_FIELDS if user.fields.get(name)}
-    kept = {live.userid.lower(): user for user, live in pairs if live is not None}
-    leavers = {user.userid.lower() for user in leaving}
+    kept = {live.key: user for user, live in pairs if live is not None}
+    leavers = {user.key for user in leaving}
     taken: dict[str, dict[str, str]] = {}  # lower holder userid → field → the taker's userid
     for user, live in pairs:
         for name in UNIQUE_FIELDS:
@@ -60,8 +60,8 @@ def plan_releases(pairs: Iterable[tuple[DesiredUser, LiveUser | None]],
                     f"{holder.userid}, {why}; WeCom will refuse it ({_CODES[name]})"
                 )
                 continue
-            taken.setdefault(holder.userid.lower(), {})[name] = user.userid
-    by_key = {user.userid.lower(): user for user in holders.values()}
+            taken.setdefault(holder.key, {})[name] = user.userid
+    by_key = {user.key: user for user in holders.values()}
     # A holder left without mobile and e-mail must get a new one in its release, which may
     # be what another release frees: repeat until no release can be added any more.
     waiting = list(taken)
@@ -98,7 +98,7 @@ def _kept_by(holder: LiveUser, name: str, key: tuple[str, str],
         # clearing it would spend the one change WeCom allows (60144), and the holder could
         # then never get its own new address: only deleting the holder frees a biz_mail
         return "and WeCom lets a biz_mail change at most once (60144)"
-    holder_key = holder.userid.lower()
+    holder_key = holder.key
     if holder_key in leavers:
         return ""
     desired = kept.get(holder_key)

@@ -67,7 +67,7 @@ def _names(steps: list[Step], desired: DesiredDirectory, live: LiveDirectory) ->
         return {}
     found = {k: str(u.fields.get("name") or "") for k, u in live.users.items() if k in wanted}
     for user in desired.users or ():
-        key = user.userid.lower()
+        key = user.key
         if key in wanted and user.fields.get("name"):
             found[key] = str(user.fields["name"])
     return {wanted[k]: name for k, name in sorted(found.items()) if name}

@@ -61,7 +61,7 @@ def scope_for(live: LiveDirectory, options: PlanOptions) -> Scope:
 
 def _user_record(user: LiveUser) -> list[Any]:
     return [
-        user.userid.lower(),
+        user.key,
         user.userid,
         {k: v if isinstance(v, (str, int)) else comparable(v)
          for k, v in sorted(user.fields.items())},

@@ -65,9 +65,9 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
     out.ends_in = {k: list(u.department_ids) for k, u in live.users.items()}
     if desired.users is None:
         return out
-    out.desired_keys = {u.userid.lower() for u in desired.users}
+    out.desired_keys = {u.key for u in desired.users}
     wanted = _match_and_resolve(desired.users, live, scope, index, b, out)
-    claimed = {w.live.userid.lower() for w in wanted if w.live is not None}
+    claimed = {w.live.key for w in wanted if w.live is not None}
     claimed |= out.untouched
     leaving = [u for k, u in live.users.items() if k not in claimed and scope.has_user(u)]
     # a leaver whose mobile or e-mail someone else needs goes first (WeCom: 60104 / 60106);
@@ -82,17 +82,17 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
                 step = _remove(user, "user.early_delete", options, b, out)
                 early.update(dict.fromkeys(values, step))
     plan_releases([(w.user, w.live) for w in wanted], leaving, live.users.values(), early, b)
-    renamed = {w.user.userid.lower() for w in wanted
-               if w.live is not None and w.live.userid.lower() != w.user.userid.lower()}
+    renamed = {w.user.key for w in wanted
+               if w.live is not None and w.live.key != w.user.key}
     creates = [w for w in wanted if w.live is None]
-    new_ids = renamed | {w.user.userid.lower() for w in creates}
+    new_ids = renamed | {w.user.key for w in creates}
     for w in wanted:
-        if w.user.userid.lower() in renamed:
+        if w.user.key in renamed:
             _update(w, new_ids, early, index, b, out)
     for w, deferred in _order_creates(creates):
         _create(w, deferred, options, early, b, out)
     for w in wanted:
-        if w.live is not None and w.user.userid.lower() not in renamed:
+        if w.live is not None and w.user.key not in renamed:
             _update(w, new_ids, early, index, b, out)
     if out.fixed_mobiles:
         shown = ", ".join(sorted(out.fixed_mobiles)[:5]) + (
@@ -103,7 +103,7 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
             "activated member's mobile; the member changes it in the app"
         )
     for user in leaving:
-        if user.userid.lower() in out.removed:
+        if user.key in out.removed:
             continue
         if _fully_inside(user, scope):
             _remove(user, "user.delete", options, b, out)
@@ -116,7 +116,7 @@ def _order_creates(creates: list[_Wanted]) -> list[tuple[_Wanted, bool]]:
     """Creates ordered so that a direct leader created by the plan comes first (a depth-first
     topological sort); in a cycle one user is created without leaders (flag True) and gets
     them from a later update."""
-    by_key = {w.user.userid.lower(): w for w in creates}
+    by_key = {w.user.key: w for w in creates}
 
     def leaders(key: str) -> Iterator[str]:
         return (u.lower() for u in by_key[key].user.direct_leader or () if u.lower() in by_key)
@@ -150,20 +150,20 @@ def _fully_inside(user: LiveUser, scope: Scope) -> bool:
 
 def _match_and_resolve(users: list[DesiredUser], live: LiveDirectory, scope: Scope,
                        index: DeptIndex, b: Builder, out: UserOutcome) -> list[_Wanted]:
-    desired_keys = {u.userid.lower() for u in users}
+    desired_keys = {u.key for u in users}
     claimed: set[str] = set()
     wanted: list[_Wanted] = []
     ignored = 0
     for user in users:
-        key = user.userid.lower()
+        key = user.key
         match = live.users.get(key)
         prev = (user.previous_userid or "").lower()
         if match is None and prev and prev in live.users and prev not in desired_keys \
                 and prev not in claimed:
             match = live.users[prev]
         if match is not None:
-            claimed.add(match.userid.lower())
-            out.untouched.add(match.userid.lower())  # until resolved below
+            claimed.add(match.key)
+            out.untouched.add(match.key)  # until resolved below
         if scope.is_protected(user.userid) or (match and scope.is_protected(match.userid)):
             continue  # never touched; tags leave it alone too
         if match is not None and not scope.has_user(match):
@@ -175,14 +175,14 @@ def _match_and_resolve(users: list[DesiredUser], live: LiveDirectory, scope: Sco
             b.problems.append(f"{user.origin}: user {user.userid}: {exc}")
             continue
         if match is not None:
-            out.untouched.discard(match.userid.lower())
+            out.untouched.discard(match.key)
         if match is None and user.departments is not None and not resolved.members:
             ignored += 1  # all of its departments are outside the managed subtree
             continue
         out.managed_keys.add(key)
         out.final[key] = user.userid
         if match is not None:
-            out.final[match.userid.lower()] = user.userid
+            out.final[match.key] = user.userid
         resolved.live = match
         wanted.append(resolved)
     if ignored:
@@ -257,7 +257,7 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
         return
     params: dict[str, Any] = {"userid": current.userid}
     changes: dict[str, tuple[Any, Any]] = {}
-    rename = current.userid.lower() != user.userid.lower()
+    rename = current.key != user.key
     if rename:
         params["new_userid"] = user.userid
         changes["userid"] = (current.userid, user.userid)
@@ -307,14 +307,14 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
         step = b.add(phase, "user.update", user.userid, params, changes=changes,
                      depends_on=deps)
         if rename:
-            out.steps[user.userid.lower()] = step
+            out.steps[user.key] = step
     if late:
         b.add("user.late", "user.update", user.userid, {"userid": user.userid, **late},
               changes={"direct_leader": changes["direct_leader"]},
               depends_on=[step, *_leader_deps(user.direct_leader or [], out)])
     if step is not None and "department" in params:
         kept = [d for d in params["department"] if isinstance(d, int)]
-        out.ends_in[current.userid.lower()] = kept
+        out.ends_in[current.key] = kept
         for dept_id in current.department_ids:
             if dept_id not in kept:
                 out.leaving.setdefault(dept_id, []).append(step)
@@ -387,7 +387,7 @@ def _create(w: _Wanted, deferred: bool, options: PlanOptions, early: Freed,
         changes["direct_leader"] = (None, user.direct_leader)
     step = b.add("user.create", "user.create", user.userid, params, changes=changes,
                  depends_on=deps)
-    out.steps[user.userid.lower()] = step
+    out.steps[user.key] = step
     if user.direct_leader and deferred:
         b.add("user.late", "user.update", user.userid,
               {"userid": user.userid, "direct_leader": user.direct_leader},
@@ -397,7 +397,7 @@ def _create(w: _Wanted, deferred: bool, options: PlanOptions, early: Freed,
 
 def _remove(user: LiveUser, phase: str, options: PlanOptions, b: Builder,
             out: UserOutcome) -> int:
-    key = user.userid.lower()
+    key = user.key
     if options.disable_instead_of_delete:
         if user.fields.get("enable", True) is False:
             return 0
@@ -427,7 +427,7 @@ def _leave_subtree(user: LiveUser, scope: Scope, index: DeptIndex, b: Builder,
     step = b.add("user.update", "user.update", user.userid, params,
                  changes={"departments": (before, [index.live_path(d) for d, _, _ in kept])},
                  note="leaves the managed subtree")
-    out.ends_in[user.userid.lower()] = [d for d, _, _ in kept]
+    out.ends_in[user.key] = [d for d, _, _ in kept]
     for dept_id in user.department_ids:
         if scope.has_department(dept_id):
             out.leaving.setdefault(dept_id, []).append(step)

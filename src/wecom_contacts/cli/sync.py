@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from ..sync import (
     make_plan,
     read_live,
     render_plan,
+    with_departments_from_members,
 )
 from ..sync.files import is_saved_plan
 from ..sync.plan.caps import enforce_caps
@@ -137,6 +139,25 @@ def _options(
     return {k: v for k, v in given.items() if v is not None}
 
 
+FromMembers = Annotated[
+    bool,
+    typer.Option(
+        "--departments-from-members",
+        help="The department tree is the union of the members' department paths: missing "
+        "ones are created, others deleted once empty (caps apply). For a desired-state file "
+        "without a departments section (e.g. WeCom's member CSV); a YAML/JSON file may say "
+        "`departments: from-members` instead.",
+    ),
+]
+
+
+def _loader(mapping: Path | None, from_members: bool) -> Callable[..., DesiredDirectory]:
+    load = loader(mapping)
+    if not from_members:
+        return load
+    return lambda *sources: with_departments_from_members(load(*sources))
+
+
 @app.command("plan")
 def plan(
     ctx: typer.Context,
@@ -145,6 +166,7 @@ def plan(
         Path | None, typer.Option("--output", "-o", metavar="PLAN", help="Save the plan (JSON).")
     ] = None,
     mapping: MappingFlag = None,
+    departments_from_members: FromMembers = False,
     subtree: Subtree = None,
     protect: Protect = None,
     disable_missing: DisableMissing = None,
@@ -169,7 +191,8 @@ def plan(
             subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
         )
     )
-    desired, live, result = _plan_from(state, sources, options, read_via, mapping)
+    desired, live, result = _plan_from(state, sources, options, read_via,
+                                       _loader(mapping, departments_from_members))
     verdict = review.evaluate(result)
     if output is not None:
         write_private(output, result.to_json())
@@ -180,12 +203,13 @@ def plan(
 
 
 def _plan_from(state: State, sources: list[Path], options: PlanOptions, read_via: ReadVia,
-               mapping: Path | None) -> tuple[DesiredDirectory, LiveDirectory, Plan]:
+               load: Callable[..., DesiredDirectory],
+               ) -> tuple[DesiredDirectory, LiveDirectory, Plan]:
     """`plan_from_files`, each step shown while it runs; the desired and live directories
     are kept for the review (members' names, departments)."""
     with phases(enabled=not state.json) as steps:
         steps.start(f"reading {', '.join(p.name for p in sources)}")
-        desired = loader(mapping)(*sources)
+        desired = load(*sources)
         steps.start("reading the live directory")
         live = read_live(state.client(), subtree=options.subtree, via=via(read_via),
                          progress=steps.advance)
@@ -231,6 +255,7 @@ def apply(
     invite: Invite = None,
     bulk_threshold: BulkThreshold = DEFAULT_THRESHOLD,
     mapping: MappingFlag = None,
+    departments_from_members: FromMembers = False,
     read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
@@ -246,6 +271,7 @@ def apply(
         subtree, protect, disable_missing, allow_deletes, max_deletes, max_delete_ratio, invite
     )
     caps = review.CapFlags(allow_deletes, max_deletes, max_delete_ratio)
+    load = _loader(mapping, departments_from_members)
     saved = len(sources) == 1 and is_saved_plan(sources[0])
     if saved:
         # the cap flags approve a saved plan; other plan options belong to `sync plan`
@@ -255,7 +281,7 @@ def apply(
         verdict = review.evaluate(todo, caps)
         if not state.json:
             # the file names the members the plan changes (a saved plan names only some)
-            desired = None if saved else loader(mapping)(*sources)
+            desired = None if saved else load(*sources)
             typer.echo(review.plan_text(todo, verdict, detail=False, desired=desired))
         if not resume:
             enforce_caps(verdict)  # exit 4, naming the cap, the numbers and the flag
@@ -274,7 +300,7 @@ def apply(
                 progress=progress,
                 bulk=ImportJobRunner(threshold=bulk_threshold) if bulk_threshold else None,
                 read_via=via(read_via),
-                load=loader(mapping),
+                load=load,
                 allow_deletes=allow_deletes,
                 max_deletes=max_deletes,
                 max_delete_ratio=max_delete_ratio,

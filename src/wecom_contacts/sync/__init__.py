@@ -22,6 +22,7 @@ from .apply.bulk import DEFAULT_THRESHOLD, BulkRunner, ImportJobRunner, StepOutc
 from .apply.journal import JournalState, read_journal
 from .apply.report import ApplyReport, ProgressEvent, StepFailure
 from .commands import FileApply, apply_sources, apply_status, plan_from_files
+from .desired.derive import with_departments_from_members
 from .desired.document import EXPORT_FORMATS, directory_document, dump_directory
 from .desired.model import (
     DesiredDepartment,
@@ -104,4 +105,5 @@ __all__ = [
     "render_plan",
     "scope_for",
     "user_from_wire",
+    "with_departments_from_members",
 ]

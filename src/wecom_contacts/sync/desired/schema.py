@@ -12,6 +12,7 @@ from ..._fieldrules import (
     tag_name_problem,
     text_problem,
 )
+from .derive import DERIVED, departments_from_members
 from .model import (
     UNIQUE_FIELDS,
     DeptRef,
@@ -352,7 +353,11 @@ def parse_document(
     if "version" in doc and doc["version"] != 1:
         raise SchemaError(("version",), f"unsupported version {doc['version']!r} (expected 1)")
     result = DesiredDirectory(source=source)
-    if doc.get("departments") is not None:
+    derived = doc.get("departments") == DERIVED
+    if doc.get("departments") is not None and not derived:
+        if isinstance(doc["departments"], str):
+            raise SchemaError(("departments",), f"departments must be a list, or "
+                              f"{DERIVED!r} for the tree the members' paths name")
         items = _list(doc["departments"], ("departments",), "departments")
         result.departments = _departments(items, origin)
     root = result.root_name
@@ -362,6 +367,10 @@ def parse_document(
         result.users = _users(_list(doc["users"], ("users",), "users"), root, origin)
     if doc.get("tags") is not None:
         result.tags = _tags(_list(doc["tags"], ("tags",), "tags"), root, origin)
+    if derived:
+        if result.users is None:
+            raise SchemaError(("departments",), f"departments: {DERIVED} needs a users section")
+        result.departments = departments_from_members(result.users)
     return result
 
 

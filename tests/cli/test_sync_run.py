@@ -253,3 +253,26 @@ def test_a_robot_with_a_wrong_key_is_reported_and_the_run_still_succeeds(
     (delivery,) = json.loads(result.stdout)["notifications"]
     assert delivery["ok"] is False and "93000" in delivery["error"]
     assert "unregistered-key-9" not in result.stdout
+
+
+def test_run_takes_a_mapping_file_and_its_fingerprint_follows_the_hr_export(
+    cli: Invoke, tmp_path: Path, wecom_emulator: EmulatorControl
+) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples" / "hr-export"
+    for name in ("hr-export.mapping.yaml", "hr-export.csv"):
+        (tmp_path / name).write_bytes((examples / name).read_bytes())
+    mapping = tmp_path / "hr-export.mapping.yaml"
+    code, first = _run_json(cli, str(mapping))
+    assert (code, first["outcome"]) == (0, "applied"), first
+    assert "chen.jianguo" in {u["userid"] for u in wecom_emulator.directory()["users"]}
+    code, second = _run_json(cli, str(mapping))
+    assert (code, second["outcome"]) == (0, "no-changes")
+    export = tmp_path / "hr-export.csv"
+    text = export.read_bytes().decode("gb18030").replace("研发总监", "首席技术官")
+    export.write_bytes(text.encode("gb18030"))  # the mapping file itself is unchanged
+    code, third = _run_json(cli, str(mapping))
+    assert (code, third["outcome"]) == (0, "applied")
+    prints = [r["source_fingerprint"] for r in
+              json.loads(cli("--json", "sync", "history").stdout)["runs"]]
+    assert prints[1] == prints[2] != prints[0]  # newest first
+    assert prints[0]["members"] == prints[1]["members"] > 0

@@ -1,5 +1,6 @@
-"""The fingerprint of a desired-state source: how many members it names and a hash of its
-bytes. One small function, so that a richer source fingerprint can replace it."""
+"""The fingerprint a scheduled run records of its source: how many members it names and a
+hash of what was read (the files' bytes, and for a mapping source the records it read:
+the HR export behind a mapping file, or an LDAP / SQL source, has no bytes of its own)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,21 @@ __all__ = ["SourceFingerprint", "source_fingerprint"]
 @dataclass(frozen=True)
 class SourceFingerprint:
     members: int  # member entries in the source (0 when it does not manage members)
-    sha256: str  # of the files' bytes, in the order given
+    sha256: str  # of the files' bytes in the order given (and a mapping's records)
 
     def __str__(self) -> str:
         return f"{self.members} members, sha256:{self.sha256[:16]}"
 
 
-def source_fingerprint(paths: Sequence[Path], desired: DesiredDirectory) -> SourceFingerprint:
+def source_fingerprint(paths: Sequence[Path], desired: DesiredDirectory,
+                       records: str | None = None) -> SourceFingerprint:
+    """``records``: the sha256 a mapping source gives over the records it read, if any."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.name.encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
+    if records is not None:
+        digest.update(b"records\0" + records.encode())
     return SourceFingerprint(len(desired.users or ()), digest.hexdigest())

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._private import write_private
+from ..sources import load_source, read_source
 from ..sync import (
     BulkRunner,
     CapLimits,
+    DesiredDirectory,
     ImportJobRunner,
     Plan,
     PlanOptions,
@@ -26,7 +28,6 @@ from ..sync import (
     ReadVia,
     apply_plan,
     evaluate_caps,
-    load_desired,
     make_plan,
     read_journal,
     read_live,
@@ -136,8 +137,8 @@ def _run(client: Client, config: RunConfig, history: History, result: RunResult,
         result.apply = report.to_dict()
         resumed = f"finished the earlier run's plan ({report.done} of {report.total} steps done)"
     _discard(journal, plan_file)
-    desired = load_desired(*config.sources)
-    result.fingerprint = fp = source_fingerprint(list(config.sources), desired)
+    desired, records = _read_source(config.sources)
+    result.fingerprint = fp = source_fingerprint(list(config.sources), desired, records)
     history.set_source(result.run_id, members=fp.members, sha256=fp.sha256)
     _check_shrink(history, config, fp)
     live = read_live(client, subtree=config.options.subtree, via=config.read_via)
@@ -176,6 +177,17 @@ def _run(client: Client, config: RunConfig, history: History, result: RunResult,
         result.outcome, result.exit_code = "partial", EXIT_CODES["partial"]
         result.message = (f"{report.failed} step(s) failed and {report.skipped} were skipped "
                           "(see the report); the next run resumes them")
+
+
+def _read_source(sources: Sequence[Path]) -> tuple[DesiredDirectory, str | None]:
+    """Every kind of source `sync plan` takes (a mapping file, a workbook, desired-state
+    documents), read completely: SourceError on any row's problem, before anything is sent.
+    Returns the desired directory and, for a mapping source, its records' sha256."""
+    if len(sources) > 1:
+        return load_source(*sources), None
+    got = read_source(sources[0])
+    got.raise_for_problems()
+    return got.directory, got.fingerprint.sha256 if got.fingerprint else None
 
 
 def _check_shrink(history: History, config: RunConfig, fp: SourceFingerprint) -> None:

@@ -23,7 +23,7 @@ from ..desired.model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredUser, unique_k
 from ..live.model import LiveUser
 from .build import Builder
 
-__all__ = ["Freed", "plan_releases"]
+__all__ = ["Freed", "Taking", "plan_releases"]
 
 Freed = dict[tuple[str, str], int]
 """unique_key(field, value) → the step after which no live member holds that value."""
@@ -31,23 +31,22 @@ Freed = dict[tuple[str, str], int]
 _CODES = {"mobile": 60104, "email": 60106, "biz_mail": 60145}
 
 
-def plan_releases(pairs: Iterable[tuple[DesiredUser, LiveUser | None]],
-                  leaving: Iterable[LiveUser], live_users: Iterable[LiveUser],
+Taking = list[tuple[DesiredUser, LiveUser | None, list[tuple[str, tuple[str, str]]]]]
+"""Each desired user, its live match, and its unique values: (field, unique_key)."""
+
+
+def plan_releases(taking: Taking, leaving: Iterable[LiveUser], live_users: Iterable[LiveUser],
                   freed: Freed, b: Builder) -> None:
     """Add a release step per live member holding a value that another member is to get;
     record in ``freed`` which step frees each value."""
-    pairs = list(pairs)
     holders = {unique_key(name, user.fields[name]): user for user in live_users
                for name in UNIQUE_FIELDS if user.fields.get(name)}
-    kept = {live.key: user for user, live in pairs if live is not None}
+    kept = {live.key: user for user, live, _ in taking if live is not None}
     leavers = {user.key for user in leaving}
     taken: dict[str, dict[str, str]] = {}  # lower holder userid → field → the taker's userid
-    for user, live in pairs:
-        for name in UNIQUE_FIELDS:
-            value = user.fields.get(name)
-            if not value:
-                continue
-            key = unique_key(name, value)
+    for user, live, keys in taking:
+        for name, key in keys:
+            value = user.fields[name]
             holder = holders.get(key)
             if key in freed or holder is None or holder is live:
                 continue

@@ -72,8 +72,10 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
     leaving = [u for k, u in live.users.items() if k not in claimed and scope.has_user(u)]
     # a leaver whose mobile or e-mail someone else needs goes first (WeCom: 60104 / 60106);
     # a holder that stays gives the value up in a release step (plan_handoffs)
-    wanted_values = {unique_key(f, w.user.fields[f]) for w in wanted for f in UNIQUE_FIELDS
-                     if w.user.fields.get(f)}
+    # each wanted user's unique values, keyed once (the hand-offs look them up too)
+    taking = [(w.user, w.live, [(f, unique_key(f, w.user.fields[f])) for f in UNIQUE_FIELDS
+                                if w.user.fields.get(f)]) for w in wanted]
+    wanted_values = {key for _, _, keys in taking for _, key in keys}
     early: Freed = {}
     if not options.disable_instead_of_delete:
         for user in leaving:
@@ -81,7 +83,7 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
             if _fully_inside(user, scope) and any(v in wanted_values for v in values):
                 step = _remove(user, "user.early_delete", options, b, out)
                 early.update(dict.fromkeys(values, step))
-    plan_releases([(w.user, w.live) for w in wanted], leaving, live.users.values(), early, b)
+    plan_releases(taking, leaving, live.users.values(), early, b)
     renamed = {w.user.key for w in wanted
                if w.live is not None and w.live.key != w.user.key}
     creates = [w for w in wanted if w.live is None]
@@ -150,7 +152,7 @@ def _fully_inside(user: LiveUser, scope: Scope) -> bool:
 
 def _match_and_resolve(users: list[DesiredUser], live: LiveDirectory, scope: Scope,
                        index: DeptIndex, b: Builder, out: UserOutcome) -> list[_Wanted]:
-    desired_keys = {u.key for u in users}
+    desired_keys = out.desired_keys
     claimed: set[str] = set()
     wanted: list[_Wanted] = []
     ignored = 0

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from ._codegen import generate
 from .errors import EventParseError
 from .events import (
     BatchJobResultEvent,
@@ -177,12 +178,11 @@ def _builder(model: type) -> Callable[[Raw], Any]:
 
 
 _build_ext_attr_item = _builder(ExtAttrItem)
-_ONLY_STR = {str}
 
 
 class _Kind:
     """Field mapping of one event type: wire name → attribute, with converters for
-    non-text fields; `convert` checks and converts a raw dict."""
+    non-text fields; `convert` checks and converts a raw dict, `event` also builds it."""
 
     def __init__(
         self,
@@ -190,47 +190,27 @@ class _Kind:
         spec: dict[str, str | tuple[str, Convert]],
         required: tuple[str, ...],
         model: type,
+        function_name: str = "",
     ) -> None:
         self.name = name
-        self.names = {wire: a if isinstance(a, str) else a[0] for wire, a in spec.items()}
-        self.texts = frozenset(wire for wire, a in spec.items() if isinstance(a, str))
-        # (wire, attribute, converter) triples, so the loop in convert unpacks one tuple.
-        self.converters = tuple(
-            (wire, a[0], a[1]) for wire, a in spec.items() if isinstance(a, tuple)
+        names = {wire: a if isinstance(a, str) else a[0] for wire, a in spec.items()}
+        converters = [(wire, a[0], a[1]) for wire, a in spec.items() if isinstance(a, tuple)]
+        defaults = [
+            (field.name, field.default_factory)
+            for field in dataclasses.fields(model)
+            if field.default_factory is not dataclasses.MISSING and field.name != "raw"
+        ]
+        helpers = {"Invalid": _Invalid, "EventParseError": EventParseError, "error": self._error}
+        # Straight-line code per event type (see _codegen for why): `event` for messages
+        # of this type alone, `convert` (no model: a dict) where several tables make one.
+        table = (name, names, converters, [(w, names[w]) for w in required], defaults, helpers)
+        self.event: Callable[[Raw], Any] = generate(
+            *table, model, function_name=f"{function_name or name}_event"
         )
-        self.required = tuple((wire, self.names[wire]) for wire in required)
+        self.convert: Callable[[Raw], Raw] = generate(
+            *table, function_name=f"{function_name or name}_fields"
+        )
         self.build = _builder(model)
-
-    def event(self, raw: Raw) -> Any:
-        """The event `raw` describes, checked and converted."""
-        fields = self.convert(raw)
-        fields["raw"] = raw
-        return self.build(fields)
-
-    def convert(self, raw: Raw) -> Raw:
-        # One comprehension renames every field; Python code touches only non-text ones.
-        names = self.names
-        out = {names[wire]: value for wire, value in raw.items() if wire in names}
-        # Only nested or repeated elements give values that are not str; most messages
-        # have none, which the set of value types tells without a Python-level loop. When
-        # some are (ExtAttr, BatchJob), only the text fields' types are looked at, still in
-        # C: a loop over every field here cost members with custom attributes ~15 %.
-        if set(map(type, raw.values())) != _ONLY_STR:
-            texts = self.texts.intersection(raw)
-            if texts and set(map(type, map(raw.__getitem__, texts))) != _ONLY_STR:
-                for wire in sorted(texts):
-                    if raw[wire].__class__ is not str:
-                        raise self._error(wire, raw[wire], "text")
-        for wire, attr, convert in self.converters:
-            if wire in raw:
-                try:
-                    out[attr] = convert(raw[wire])
-                except _Invalid as exc:
-                    raise self._error(wire, raw[wire], exc.expected) from None
-        for wire, attr in self.required:
-            if out.get(attr) is None:
-                raise EventParseError(f"a {self.name} event needs a non-empty {wire} element")
-        return out
 
     def _error(self, wire: str, value: object, expected: str) -> EventParseError:
         shown = repr(value)[:60]
@@ -296,6 +276,7 @@ _JOB = _Kind(  # the BatchJob element of the same event
     {"JobId": "job_id", "JobType": "job_type", "ErrCode": ("err_code", _int), "ErrMsg": "err_msg"},
     ("JobId", "ErrCode"),
     BatchJobResultEvent,
+    function_name="batch_job",
 )
 
 

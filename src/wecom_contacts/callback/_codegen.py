@@ -31,6 +31,7 @@ def generate(
     converters: Sequence[tuple[str, str, Callable[[Any], Any]]],
     required: Sequence[tuple[str, str]],
     defaults: Sequence[tuple[str, Callable[[], Any]]],
+    nested: Sequence[str],
     helpers: Mapping[str, Any],
     model: type | None = None,
     function_name: str = "",
@@ -43,6 +44,7 @@ def generate(
             a function raises `helpers["Invalid"]` with what it expected.
         required: (wire name, attribute) of the fields that must have a value.
         defaults: (attribute, factory) of fields whose absence means a fresh value.
+        nested: wire names of fields whose value may be a nested element (a dict or list).
         helpers: `Invalid`, `EventParseError` and `error(wire, value, expected)`.
         model: when given, a frozen dataclass the function returns an instance of, with
             `raw` set to the dict it was given.
@@ -53,7 +55,7 @@ def generate(
     """
     texts = [wire for wire in names if wire not in {c[0] for c in converters}]
     namespace: dict[str, Any] = {
-        "NAMES": dict(names),
+        "NAMES_GET": dict(names).get,
         "TEXTS": frozenset(texts),
         "STR": str,
         "ONLY_STR": frozenset({str}),
@@ -61,19 +63,24 @@ def generate(
         **helpers,
     }
     function_name = function_name or f"convert_{name}"
+    # Values that are not text come only from nested or repeated elements. Counting the
+    # text values (in C) proves the common case, none outside `nested`, without a loop;
+    # otherwise every text field is looked at, in sorted order, for the first bad one.
+    nonstr_nested = " + ".join(f"(get({wire!r}, '').__class__ is not STR)" for wire in nested)
     lines = [
         f"def {function_name}(raw):",
-        "    # Rename every known field in one comprehension; unknown ones stay in raw only.",
-        "    out = {NAMES[wire]: value for wire, value in raw.items() if wire in NAMES}",
-        "    # Only nested or repeated elements give values that are not text; the set of",
-        "    # value types says in C whether there are any (ExtAttr, or a bad message).",
-        "    if set(map(type, raw.values())) != ONLY_STR:",
+        "    get = raw.get",
+        "    # Rename every known field (wire name → attribute) in C: unknown ones map to",
+        "    # None, which is dropped; they stay in raw only.",
+        "    out = dict(zip(map(NAMES_GET, raw), raw.values()))",
+        "    out.pop(None, None)",
+        "    types = list(map(type, raw.values()))",
+        f"    if types.count(STR) != len(types){f' - ({nonstr_nested})' if nested else ''}:",
         "        texts = TEXTS.intersection(raw)",
         "        if texts and set(map(type, map(raw.__getitem__, texts))) != ONLY_STR:",
         "            for wire in sorted(texts):",
         "                if raw[wire].__class__ is not STR:",
         "                    raise error(wire, raw[wire], 'text')",
-        "    get = raw.get",
     ]
     for wire, attribute, function in converters:
         call = _bind(namespace, function)

@@ -85,6 +85,9 @@ def unix_seconds(text: str) -> int | None:
 
 
 def _create_time(value: Any) -> int | None:
+    # What WeCom sends (≤ 11 ASCII digits, < MAX_CREATE_TIME) needs no further checks.
+    if value.__class__ is str and len(value) < 12 and value.isdigit() and value.isascii():
+        return int(value)
     if isinstance(value, str) and not value.strip():
         return None  # an empty element: no value (the required check names it)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CREATE_TIME:
@@ -119,6 +122,10 @@ def _int_list(value: Any) -> list[int]:
 
 
 def _ext_attr(value: Any) -> list[ExtAttrItem]:
+    if value.__class__ is dict:  # the usual case first, by exact type
+        items = value.get("Item", [])
+        if items.__class__ is list:
+            return [_ext_attr_item(item) for item in items]
     if value == "":  # <ExtAttr></ExtAttr>: no items
         return []
     items = value.get("Item", []) if isinstance(value, dict) else None
@@ -130,14 +137,19 @@ def _ext_attr(value: Any) -> list[ExtAttrItem]:
 
 
 def _ext_attr_item(item: Any) -> ExtAttrItem:
+    # Exact-type checks (the dicts come from element_to_dict) and no calls on the common
+    # path keep the per-item cost low: members with custom attributes carry one Item per
+    # attribute in every event.
     if item.__class__ is not dict:
         raise _Invalid("Item elements")
     name, kind = item.get("Name", ""), item.get("Type", "")
     if name.__class__ is not str:
         raise _Invalid("text")
-    fields: Raw = {"name": name, "type": _int(kind), "raw": item}
-    # Exact-type checks (the dicts come from element_to_dict) keep the per-item cost low:
-    # members with custom attributes carry one Item per attribute in every event.
+    try:
+        kind = int(kind)
+    except (TypeError, ValueError):
+        kind = _int(kind)
+    fields: Raw = {"name": name, "type": kind, "raw": item}
     text = item.get("Text")
     if text.__class__ is dict and "Value" in text:
         fields["value"] = _text(text["Value"])
@@ -147,7 +159,10 @@ def _ext_attr_item(item: Any) -> ExtAttrItem:
             fields["web_title"] = _text(web["Title"])
         if "Url" in web:
             fields["web_url"] = _text(web["Url"])
-    return _build_ext_attr_item(fields)  # type: ignore[no-any-return]
+    # As _builder does, without its loop: "raw", the one field with a factory, is set.
+    result: ExtAttrItem = _new(ExtAttrItem)
+    _set_attribute(result, "__dict__", fields)
+    return result
 
 
 def _builder(model: type) -> Callable[[Raw], Any]:
@@ -177,7 +192,7 @@ def _builder(model: type) -> Callable[[Raw], Any]:
     return build
 
 
-_build_ext_attr_item = _builder(ExtAttrItem)
+_new, _set_attribute = object.__new__, object.__setattr__
 
 
 class _Kind:
@@ -191,9 +206,11 @@ class _Kind:
         required: tuple[str, ...],
         model: type,
         function_name: str = "",
+        other_nested: tuple[str, ...] = (),
     ) -> None:
         self.name = name
         names = {wire: a if isinstance(a, str) else a[0] for wire, a in spec.items()}
+        texts = {wire for wire, a in spec.items() if isinstance(a, str)}
         converters = [(wire, a[0], a[1]) for wire, a in spec.items() if isinstance(a, tuple)]
         defaults = [
             (field.name, field.default_factory)
@@ -203,7 +220,12 @@ class _Kind:
         helpers = {"Invalid": _Invalid, "EventParseError": EventParseError, "error": self._error}
         # Straight-line code per event type (see _codegen for why): `event` for messages
         # of this type alone, `convert` (no model: a dict) where several tables make one.
-        table = (name, names, converters, [(w, names[w]) for w in required], defaults, helpers)
+        # Fields that may hold a nested element: the pre-check skips them (see _codegen).
+        nested = [wire for wire, _, convert in converters if convert is _ext_attr]
+        nested += [wire for wire in other_nested if wire not in texts]
+        table = (
+            name, names, converters, [(w, names[w]) for w in required], defaults, nested, helpers
+        )
         self.event: Callable[[Raw], Any] = generate(
             *table, model, function_name=f"{function_name or name}_event"
         )
@@ -270,7 +292,9 @@ _CHANGE_TYPES = {
         _Kind("update_tag", _TAG, ("CreateTime", "TagId"), UpdateTagEvent),
     )
 }
-_BATCH = _Kind("batch_job_result", _COMMON, ("CreateTime",), BatchJobResultEvent)
+_BATCH = _Kind(
+    "batch_job_result", _COMMON, ("CreateTime",), BatchJobResultEvent, other_nested=("BatchJob",)
+)
 _JOB = _Kind(  # the BatchJob element of the same event
     "batch_job_result",
     {"JobId": "job_id", "JobType": "job_type", "ErrCode": ("err_code", _int), "ErrMsg": "err_msg"},

@@ -116,30 +116,37 @@ def element_to_dict(element: ET.Element, *, what: str = "XML") -> dict[str, Any]
 def _children(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
     if depth > MAX_DEPTH:
         raise MalformedXMLError(f"{what} nests deeper than {MAX_DEPTH} levels")
-    # A comprehension is markedly faster than a loop here, and repeated tags are rare
-    # (ExtAttr/Item): detect them by the count and redo those elements the slow way.
+    if len(element) > 1 and element[0].tag == element[1].tag:
+        return _repeated(element, depth, what)  # ExtAttr/Item..., the one repeated shape
+    # A comprehension is markedly faster than a loop here; a tag repeated further on is
+    # rare, and shows as fewer keys than children.
     out = {
         child.tag: _children(child, depth + 1, what) if len(child) else (child.text or "")
         for child in element
     }
     if len(out) != len(element):
-        _repeated(element, out, depth, what)
+        return _repeated(element, depth, what)
     return out
 
 
-def _repeated(element: ET.Element, out: dict[str, Any], depth: int, what: str) -> None:
-    """Turn each repeated tag's value in ``out`` into the list of all of its values.
-
-    ``out`` already holds every tag's last value at the place of its first occurrence; only
-    the earlier occurrences of repeated tags are converted again (ExtAttr: every Item but
-    the last, where converting all of them anew cost a second pass over the subtree).
-    """
-    seen: dict[str, list[ET.Element]] = {}
-    for child in element:
-        seen.setdefault(child.tag, []).append(child)
-    for tag, children in seen.items():
-        if len(children) > 1:
-            out[tag] = [
-                _children(child, depth + 1, what) if len(child) else (child.text or "")
-                for child in children[:-1]
-            ] + [out[tag]]
+def _repeated(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
+    """Children of `element` with each repeated tag's values as a list, each converted once."""
+    values = [
+        _children(child, depth + 1, what) if len(child) else (child.text or "")
+        for child in element
+    ]
+    first = element[0].tag
+    if all(child.tag == first for child in element):  # ExtAttr: Item elements only
+        return {first: values}
+    out: dict[str, Any] = {}
+    lists: set[str] = set()
+    for child, value in zip(element, values):
+        tag = child.tag
+        if tag in lists:
+            out[tag].append(value)
+        elif tag in out:
+            out[tag] = [out[tag], value]
+            lists.add(tag)
+        else:
+            out[tag] = value
+    return out

@@ -336,6 +336,10 @@ def test_secrets_appear_in_no_repr_or_error_text() -> None:
         b"<Encrypt><![CDATA[not base64 & <x>]]></Encrypt></xml>",
         b"<xml>\n<ToUserName><![CDATA[ww1]]></ToUserName><AgentID><![CDATA[]]></AgentID>"
         b"<Encrypt><![CDATA[abc=]]></Encrypt></xml>",
+        b"<xml><ToUserName><![CDATA[ww1]]></ToUserName><AgentID><![CDATA[]]></AgentID>"
+        b"<Encrypt><![CDATA[abc=]]></Encrypt><Encrypt><![CDATA[def=]]></Encrypt></xml>",
+        b"<xml><ToUserName><![CDATA[ww1]]></ToUserName><Encrypt><![CDATA[abc=]]></Encrypt>"
+        b"<AgentID><![CDATA[]]></AgentID><Encrypt><![CDATA[def=]]></Encrypt></xml>",
     ],
 )
 def test_envelope_fast_path_reads_what_expat_reads(body: bytes) -> None:

@@ -34,15 +34,18 @@ _BLOCK = 32
 _RANDOM_PREFIX = 16
 _HEADER = _RANDOM_PREFIX + 4
 _KEY_CHARS = re.compile(r"[A-Za-z0-9+/]{43}")
-# The POST body exactly as WeCom builds it. Such a body is well-formed XML without a DTD,
-# so reading the Encrypt CDATA from it gives what the expat path gives, in a third of the
+# The POST body exactly as WeCom builds it: this head, then the Encrypt CDATA of Base64
+# characters only, then _ENVELOPE_TAIL. Such a body is well-formed XML without a DTD, so
+# reading the Encrypt CDATA from it gives what the expat path gives, in a third of the
 # time (expat's Python callbacks cost more than the rest of decryption). Anything else,
-# even equivalent XML, takes the expat path with all its checks.
-_WECOM_ENVELOPE = re.compile(
+# even equivalent XML, takes the expat path with all its checks. The regex covers only
+# the head: scanning the ciphertext's kilobyte with it cost a microsecond a message.
+_ENVELOPE_HEAD = re.compile(
     rb"<xml><ToUserName><!\[CDATA\[[\w.@-]*\]\]></ToUserName>"
     rb"<AgentID><!\[CDATA\[\w*\]\]></AgentID>"
-    rb"<Encrypt><!\[CDATA\[([^]]+)\]\]></Encrypt></xml>"
 )
+_ENCRYPT_START = b"<Encrypt><![CDATA["
+_ENVELOPE_TAIL = b"]]></Encrypt></xml>"
 _BASE64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
@@ -304,11 +307,14 @@ def _decode_key(encoding_aes_key: str) -> bytes:
 
 
 def _envelope_ciphertext(body: str | bytes) -> str:
-    if isinstance(body, bytes):
-        match = _WECOM_ENVELOPE.fullmatch(body)
-        # [^]]+ scans faster than a Base64 class; delete() then proves it was Base64.
-        if match is not None and not match[1].translate(None, _BASE64_CHARS):
-            return match[1].decode("ascii")
+    if isinstance(body, bytes) and body.endswith(_ENVELOPE_TAIL):
+        # The head cannot contain "<Encrypt>", so its end is the first one.
+        start = body.find(_ENCRYPT_START)
+        if start > 0 and _ENVELOPE_HEAD.fullmatch(body, 0, start):
+            ciphertext = body[start + len(_ENCRYPT_START) : len(body) - len(_ENVELOPE_TAIL)]
+            # delete() proves it is Base64 (so no "]]>" either) faster than a regex class.
+            if ciphertext and not ciphertext.translate(None, _BASE64_CHARS):
+                return ciphertext.decode("ascii")
     text = (root_child_text(body, "Encrypt", what="callback envelope") or "").strip()
     if not text:
         raise MalformedEnvelopeError(

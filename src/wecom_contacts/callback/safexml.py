@@ -140,7 +140,7 @@ def _repeated(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
         return {first: values}
     out: dict[str, Any] = {}
     lists: set[str] = set()
-    for child, value in zip(element, values):
+    for child, value in zip(element, values, strict=True):
         tag = child.tag
         if tag in lists:
             out[tag].append(value)

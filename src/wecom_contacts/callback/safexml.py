@@ -110,34 +110,43 @@ def _unsafe(what: str) -> UnsafeXMLError:
 def element_to_dict(element: ET.Element, *, what: str = "XML") -> dict[str, Any]:
     """Children of `element` as a dict: leaves become text ("" when empty), parents dicts,
     and a tag repeated among siblings becomes a list of its values."""
-    return _children(element, 1, what)
+    try:
+        return _children(element, 1)
+    except _TooDeep:
+        raise MalformedXMLError(f"{what} nests deeper than {MAX_DEPTH} levels") from None
 
 
-def _children(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
+class _TooDeep(Exception):
+    pass
+
+
+def _children(element: ET.Element, depth: int) -> dict[str, Any]:
+    # Every message passes through here, so it is written for speed: the comprehensions
+    # are markedly faster than loops, and only what the shapes WeCom sends need is done.
     if depth > MAX_DEPTH:
-        raise MalformedXMLError(f"{what} nests deeper than {MAX_DEPTH} levels")
-    if len(element) > 1 and element[0].tag == element[1].tag:
-        return _repeated(element, depth, what)  # ExtAttr/Item..., the one repeated shape
-    # A comprehension is markedly faster than a loop here; a tag repeated further on is
-    # rare, and shows as fewer keys than children.
+        raise _TooDeep
+    count = len(element)
+    if count > 1 and element[0].tag == element[1].tag:  # ExtAttr: Item, Item, ...
+        values = [_children(child, depth + 1) if len(child) else (child.text or "")
+                  for child in element]
+        tag = element[0].tag
+        if count == 2 or all([child.tag == tag for child in element]):
+            return {tag: values}
+        return _grouped(element, values)
     out = {
-        child.tag: _children(child, depth + 1, what) if len(child) else (child.text or "")
+        child.tag: _children(child, depth + 1) if len(child) else (child.text or "")
         for child in element
     }
-    if len(out) != len(element):
-        return _repeated(element, depth, what)
+    if len(out) != count:  # a tag repeated further on (rare): fewer keys than children
+        return _grouped(element, [
+            _children(child, depth + 1) if len(child) else (child.text or "")
+            for child in element
+        ])
     return out
 
 
-def _repeated(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
-    """Children of `element` with each repeated tag's values as a list, each converted once."""
-    values = [
-        _children(child, depth + 1, what) if len(child) else (child.text or "")
-        for child in element
-    ]
-    first = element[0].tag
-    if all(child.tag == first for child in element):  # ExtAttr: Item elements only
-        return {first: values}
+def _grouped(element: ET.Element, values: list[Any]) -> dict[str, Any]:
+    """`values` (of `element`'s children) by tag, a repeated tag's as a list of them all."""
     out: dict[str, Any] = {}
     lists: set[str] = set()
     for child, value in zip(element, values, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ._codegen import generate
 from .errors import EventParseError
@@ -27,6 +27,7 @@ __all__ = ["event_from_raw", "parse_event"]
 
 Raw = dict[str, Any]
 Convert = Callable[[Any], Any]
+_T = TypeVar("_T")
 
 
 def parse_event(xml: str | bytes) -> CallbackEvent:
@@ -137,9 +138,9 @@ def _ext_attr(value: Any) -> list[ExtAttrItem]:
 
 
 def _ext_attr_item(item: Any) -> ExtAttrItem:
-    # Exact-type checks (the dicts come from element_to_dict) and no calls on the common
-    # path keep the per-item cost low: members with custom attributes carry one Item per
-    # attribute in every event.
+    # Exact-type checks (the dicts come from element_to_dict) and few calls keep the
+    # per-item cost low: members with custom attributes carry one Item per attribute in
+    # every event.
     if item.__class__ is not dict:
         raise _Invalid("Item elements")
     name, kind = item.get("Name", ""), item.get("Type", "")
@@ -159,40 +160,25 @@ def _ext_attr_item(item: Any) -> ExtAttrItem:
             fields["web_title"] = _text(web["Title"])
         if "Url" in web:
             fields["web_url"] = _text(web["Url"])
-    # As _builder does, without its loop: "raw", the one field with a factory, is set.
-    result: ExtAttrItem = _new(ExtAttrItem)
-    _set_attribute(result, "__dict__", fields)
-    return result
-
-
-def _builder(model: type) -> Callable[[Raw], Any]:
-    """A constructor for the frozen dataclass `model` that takes `fields` as its __dict__.
-
-    Its __init__ sets each of up to 24 fields through object.__setattr__, which costs
-    more than the rest of parsing a minimal event. `fields` must be a fresh dict of
-    converted and checked values; fields left out read the class-level default, as
-    dataclasses arrange, so the result equals `model(**fields)` (tests hold both to that).
-    """
-    factories = [
-        (field.name, field.default_factory)
-        for field in dataclasses.fields(model)
-        if field.default_factory is not dataclasses.MISSING
-    ]
-
-    new, set_attribute = object.__new__, object.__setattr__
-
-    def build(fields: Raw) -> Any:
-        event: Any = new(model)
-        for name, factory in factories:
-            if name not in fields:
-                fields[name] = factory()
-        set_attribute(event, "__dict__", fields)
-        return event
-
-    return build
+    return _instance(ExtAttrItem, fields)  # "raw", the one field with a factory, is set
 
 
 _new, _set_attribute = object.__new__, object.__setattr__
+
+
+def _instance(model: type[_T], fields: Raw) -> _T:
+    """`model(**fields)` for a frozen dataclass `model`, without calling its __init__.
+
+    That __init__ sets each of up to 25 fields through object.__setattr__, which costs
+    more than the rest of parsing a minimal event. `fields` must be a fresh dict of
+    converted and checked values holding every field without a class-level default
+    (default factories included); fields left out read the class-level default, as
+    dataclasses arrange, so the result equals `model(**fields)` (tests hold both to that).
+    The generated event converters (_codegen) do the same inline.
+    """
+    instance: _T = _new(model)
+    _set_attribute(instance, "__dict__", fields)
+    return instance
 
 
 class _Kind:
@@ -218,21 +204,20 @@ class _Kind:
             if field.default_factory is not dataclasses.MISSING and field.name != "raw"
         ]
         helpers = {"Invalid": _Invalid, "EventParseError": EventParseError, "error": self._error}
-        # Straight-line code per event type (see _codegen for why): `event` for messages
-        # of this type alone, `convert` (no model: a dict) where several tables make one.
-        # Fields that may hold a nested element: the pre-check skips them (see _codegen).
+        # Fields that may hold a nested element, which the text pre-check lets through.
         nested = [wire for wire, _, convert in converters if convert is _ext_attr]
         nested += [wire for wire in other_nested if wire not in texts]
         table = (
             name, names, converters, [(w, names[w]) for w in required], defaults, nested, helpers
         )
+        # Straight-line code per event type (see _codegen for why): `event` for messages
+        # of this type alone, `convert` (no model: a dict) where several tables make one.
         self.event: Callable[[Raw], Any] = generate(
             *table, model, function_name=f"{function_name or name}_event"
         )
         self.convert: Callable[[Raw], Raw] = generate(
             *table, function_name=f"{function_name or name}_fields"
         )
-        self.build = _builder(model)
 
     def _error(self, wire: str, value: object, expected: str) -> EventParseError:
         shown = repr(value)[:60]
@@ -313,7 +298,7 @@ def _batch_job_result(raw: Raw) -> BatchJobResultEvent:
     fields = _BATCH.convert(raw)
     fields.update(_JOB.convert(job))
     fields["raw"] = raw
-    return _BATCH.build(fields)  # type: ignore[no-any-return]
+    return _instance(BatchJobResultEvent, fields)  # none of its fields has a factory
 
 
 def _unknown(raw: Raw) -> UnknownEvent:

@@ -75,12 +75,28 @@ Request = tuple[str, str, str, bytes]
 
 
 def _to_dict(element: ET.Element) -> dict[str, Any]:
-    # Nested elements kept (BatchJob, ExtAttr), repeated tags not: the least a dict of an
-    # event's fields must do.
+    # Nested elements kept (BatchJob, ExtAttr), repeated tags not: of ExtAttr's Items only
+    # the last survives, so this reference does less than a receiver needs there.
     return {child.tag: _to_dict(child) if len(child) else child.text for child in element}
 
 
-def reference(key: bytes) -> Callable[[Request], dict[str, Any]]:
+def _to_dict_all(element: ET.Element) -> dict[str, Any]:
+    # As _to_dict, but a repeated tag (ExtAttr/Item) keeps all its values, as a list: what
+    # a careful hand-written receiver does (the comprehension first, regrouping only when
+    # a tag repeats), so it costs more than _to_dict only for messages with repeated tags.
+    out = {child.tag: _to_dict_all(child) if len(child) else child.text for child in element}
+    if len(out) == len(element):
+        return out
+    grouped: dict[str, Any] = {}
+    for child in element:
+        value = _to_dict_all(child) if len(child) else child.text
+        grouped.setdefault(child.tag, []).append(value)
+    return {tag: values[0] if len(values) == 1 else values for tag, values in grouped.items()}
+
+
+def reference(
+    key: bytes, to_dict: Callable[[ET.Element], dict[str, Any]] = _to_dict
+) -> Callable[[Request], dict[str, Any]]:
     """A bare, straightforward receiver: SHA-1 check, AES-CBC, strip padding, ET → dict.
 
     No DTD refusal, no padding or ReceiveId checks, no types: what the library adds.
@@ -97,7 +113,7 @@ def reference(key: bytes) -> Callable[[Request], dict[str, Any]]:
         plain = decryptor.update(base64.b64decode(encrypted)) + decryptor.finalize()
         plain = plain[: -plain[-1]]
         length = int.from_bytes(plain[16:20], "big")
-        return _to_dict(ET.fromstring(plain[20 : 20 + length]))
+        return to_dict(ET.fromstring(plain[20 : 20 + length]))
 
     return run
 
@@ -125,6 +141,7 @@ def main() -> None:
 
     crypto = CallbackCrypto(TOKEN, KEY, CORP_ID)
     bare = reference(base64.b64decode(KEY + "="))
+    bare_all = reference(base64.b64decode(KEY + "="), _to_dict_all)
 
     def ours(request: Request) -> object:  # what the ASGI/WSGI receivers do
         return parse_event(crypto.decrypt_bytes(*request))
@@ -134,10 +151,12 @@ def main() -> None:
 
     print(f"python {sys.version.split()[0]}, {args.messages} messages per event type and "
           f"round, best of {args.rounds} rounds (candidates alternate within each round)")
-    print("reference: SHA-1 check + cryptography AES-CBC + ElementTree→dict; "
-          "ours: decrypt_bytes + parse_event (the receivers' path)")
-    print(f"  {'event':24} {'reference':>11} {'ours':>11} {'decrypt only':>13} {'ratio':>6}")
-    worst = float("inf")
+    print("reference: SHA-1 check + cryptography AES-CBC + ElementTree→dict, keeping only the "
+          "last of repeated tags (one ExtAttr Item); all Items: the same, keeping every Item")
+    print("ours: decrypt_bytes + parse_event (the receivers' path); ratio = ours / reference")
+    print(f"  {'event':24} {'reference':>11} {'all Items':>11} {'ours':>11} {'decrypt only':>13}"
+          f" {'ratio':>6} {'vs all Items':>12}")
+    worst = worst_all = float("inf")
     for kind, message in MESSAGES.items():
         requests: list[Request] = []
         for _ in range(args.messages):  # a fresh nonce and IV each, as WeCom sends them
@@ -147,13 +166,18 @@ def main() -> None:
         event = ours(requests[0])
         assert type(event).__name__ != "UnknownEvent", kind
         assert bare(requests[0]).get("UserID") == getattr(event, "user_id", None), kind
-        rates = measure({"reference": bare, "ours": ours, "decrypt": ours_decrypt_only},
-                        requests, args.rounds)
+        items = bare_all(requests[0]).get("ExtAttr", {"Item": [{}, {}]})["Item"]
+        assert len(items) == len(getattr(event, "ext_attr", None) or [{}, {}]) == 2, kind
+        rates = measure({"reference": bare, "all": bare_all, "ours": ours,
+                         "decrypt": ours_decrypt_only}, requests, args.rounds)
         ratio = rates["ours"] / rates["reference"]
-        worst = min(worst, ratio)
-        print(f"  {kind:24} {rates['reference']:>9,.0f}/s {rates['ours']:>9,.0f}/s "
-              f"{rates['decrypt']:>11,.0f}/s {ratio:5.2f}x")
-    print(f"worst ratio ours / reference: {worst:.2f}x  (goal >= 0.85x for every event type)")
+        ratio_all = rates["ours"] / rates["all"]
+        worst, worst_all = min(worst, ratio), min(worst_all, ratio_all)
+        print(f"  {kind:24} {rates['reference']:>9,.0f}/s {rates['all']:>9,.0f}/s "
+              f"{rates['ours']:>9,.0f}/s {rates['decrypt']:>11,.0f}/s {ratio:5.2f}x "
+              f"{ratio_all:11.2f}x")
+    print(f"worst ratio ours / reference: {worst:.2f}x, ours / reference keeping all Items: "
+          f"{worst_all:.2f}x  (goal >= 0.85x for every event type)")
 
 
 if __name__ == "__main__":

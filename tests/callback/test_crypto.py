@@ -340,10 +340,17 @@ def test_secrets_appear_in_no_repr_or_error_text() -> None:
         b"<Encrypt><![CDATA[abc=]]></Encrypt><Encrypt><![CDATA[def=]]></Encrypt></xml>",
         b"<xml><ToUserName><![CDATA[ww1]]></ToUserName><Encrypt><![CDATA[abc=]]></Encrypt>"
         b"<AgentID><![CDATA[]]></AgentID><Encrypt><![CDATA[def=]]></Encrypt></xml>",
+        b"<xml><ToUserName><![CDATA[ww1]]></ToUserName><AgentID><![CDATA[]]></AgentID>"
+        b"<Encrypt><![CDATA[AAAA=AAA]]></Encrypt></xml>",
+        b"<xml><ToUserName><![CDATA[ww1]]></ToUserName><AgentID><![CDATA[]]></AgentID>"
+        b"<Encrypt><![CDATA[AAAA\r\nAAAA]]></Encrypt></xml>",
     ],
 )
 def test_envelope_fast_path_reads_what_expat_reads(body: bytes) -> None:
     from wecom_contacts.callback.crypto import _envelope_ciphertext
     from wecom_contacts.callback.safexml import root_child_text
 
-    assert _envelope_ciphertext(body) == root_child_text(body, "Encrypt")
+    text, ciphertext = _envelope_ciphertext(body)
+    assert text == root_child_text(body, "Encrypt")
+    if ciphertext is not None:  # decoded on the way: as the lenient decoder decodes it
+        assert ciphertext == base64.b64decode(text)

@@ -126,13 +126,17 @@ def _children(element: ET.Element, depth: int) -> dict[str, Any]:
     if depth > MAX_DEPTH:
         raise _TooDeep
     count = len(element)
-    if count > 1 and element[0].tag == element[1].tag:  # ExtAttr: Item, Item, ...
-        values = [_children(child, depth + 1) if len(child) else (child.text or "")
-                  for child in element]
-        tag = element[0].tag
-        if count == 2 or all([child.tag == tag for child in element]):
-            return {tag: values}
-        return _grouped(element, values)
+    if count > 1:
+        if element[0].tag == element[1].tag:  # ExtAttr: Item, Item, ...
+            values = [_children(child, depth + 1) if len(child) else (child.text or "")
+                      for child in element]
+            tag = element[0].tag
+            if count == 2 or all([child.tag == tag for child in element]):
+                return {tag: values}
+            return _grouped(element, values)
+    elif count == 1:  # ExtAttr/Item/Text: one Value
+        child = element[0]
+        return {child.tag: _children(child, depth + 1) if len(child) else (child.text or "")}
     out = {
         child.tag: _children(child, depth + 1) if len(child) else (child.text or "")
         for child in element

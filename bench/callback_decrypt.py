@@ -122,10 +122,13 @@ def measure(
     candidates: dict[str, Callable[[Request], object]], requests: list[Request], rounds: int
 ) -> dict[str, float]:
     """Best messages/s of each candidate; rounds alternate between candidates so that load
-    from other processes hits all of them alike, and the best round filters it out."""
+    from other processes hits all of them alike, and the best round filters it out. The
+    order turns by one each round, so that none always runs first (or after another)."""
     best = dict.fromkeys(candidates, float("inf"))
-    for _ in range(rounds):
-        for name, fn in candidates.items():
+    order = list(candidates.items())
+    for round_ in range(rounds):
+        turn = round_ % len(order)
+        for name, fn in order[turn:] + order[:turn]:
             start = time.perf_counter()
             for request in requests:
                 fn(request)
@@ -150,7 +153,8 @@ def main() -> None:
         return crypto.decrypt_bytes(*request)
 
     print(f"python {sys.version.split()[0]}, {args.messages} messages per event type and "
-          f"round, best of {args.rounds} rounds (candidates alternate within each round)")
+          f"round, best of {args.rounds} rounds (candidates alternate within each round, "
+          "in turns)")
     print("reference: SHA-1 check + cryptography AES-CBC + ElementTree→dict, keeping only the "
           "last of repeated tags (one ExtAttr Item); all Items: the same, keeping every Item")
     print("ours: decrypt_bytes + parse_event (the receivers' path); ratio = ours / reference")

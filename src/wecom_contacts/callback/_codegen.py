@@ -3,10 +3,10 @@
 Why generated code: a member event has up to 25 fields, and a generic converter paid a
 Python loop over (wire, attribute, converter) tuples for every message, plus a second
 lookup per field, which cost as much as parsing the XML. The function written here does
-the same checks in the same order, with the names as constants: one `get` per converted
-field, an inline type test per text field that can hold a non-text value, and nothing at
-all for fields the event type lacks. Everything it runs comes from the tables, so the
-tables stay the one place that says what each event type carries.
+the same checks in the same order, with the names as constants: the renaming and the
+"text fields hold text" check in C, one `get` per converted field, and nothing at all for
+fields the event type lacks. Everything it runs comes from the tables, so the tables stay
+the one place that says what each event type carries.
 
 The source is registered with `linecache`, so tracebacks, pdb and `inspect.getsource`
 show the generated lines; `SOURCES` holds them by function name.
@@ -51,7 +51,8 @@ def generate(
         function_name: the generated function's name (default: `convert_` + name).
 
     The function returns the attribute dict of the event (without `raw`) or the event, or
-    raises `EventParseError` naming the first field (in table order) that is not valid.
+    raises `EventParseError` naming the first bad field: a text field holding something
+    else (in sorted order), else a converted field (in table order), else a missing one.
     """
     texts = [wire for wire in names if wire not in {c[0] for c in converters}]
     namespace: dict[str, Any] = {

@@ -75,12 +75,28 @@ Request = tuple[str, str, str, bytes]
 
 
 def _to_dict(element: ET.Element) -> dict[str, Any]:
-    # Nested elements kept (BatchJob, ExtAttr), repeated tags not: the least a dict of an
-    # event's fields must do.
+    # Nested elements kept (BatchJob, ExtAttr), repeated tags not: of ExtAttr's Items only
+    # the last survives, so this reference does less than a receiver needs there.
     return {child.tag: _to_dict(child) if len(child) else child.text for child in element}
 
 
-def reference(key: bytes) -> Callable[[Request], dict[str, Any]]:
+def _to_dict_all(element: ET.Element) -> dict[str, Any]:
+    # As _to_dict, but a repeated tag (ExtAttr/Item) keeps all its values, as a list: what
+    # a careful hand-written receiver does (the comprehension first, regrouping only when
+    # a tag repeats), so it costs more than _to_dict only for messages with repeated tags.
+    out = {child.tag: _to_dict_all(child) if len(child) else child.text for child in element}
+    if len(out) == len(element):
+        return out
+    grouped: dict[str, Any] = {}
+    for child in element:
+        value = _to_dict_all(child) if len(child) else child.text
+        grouped.setdefault(child.tag, []).append(value)
+    return {tag: values[0] if len(values) == 1 else values for tag, values in grouped.items()}
+
+
+def reference(
+    key: bytes, to_dict: Callable[[ET.Element], dict[str, Any]] = _to_dict
+) -> Callable[[Request], dict[str, Any]]:
     """A bare, straightforward receiver: SHA-1 check, AES-CBC, strip padding, ET → dict.
 
     No DTD refusal, no padding or ReceiveId checks, no types: what the library adds.
@@ -97,7 +113,7 @@ def reference(key: bytes) -> Callable[[Request], dict[str, Any]]:
         plain = decryptor.update(base64.b64decode(encrypted)) + decryptor.finalize()
         plain = plain[: -plain[-1]]
         length = int.from_bytes(plain[16:20], "big")
-        return _to_dict(ET.fromstring(plain[20 : 20 + length]))
+        return to_dict(ET.fromstring(plain[20 : 20 + length]))
 
     return run
 
@@ -106,10 +122,13 @@ def measure(
     candidates: dict[str, Callable[[Request], object]], requests: list[Request], rounds: int
 ) -> dict[str, float]:
     """Best messages/s of each candidate; rounds alternate between candidates so that load
-    from other processes hits all of them alike, and the best round filters it out."""
+    from other processes hits all of them alike, and the best round filters it out. The
+    order turns by one each round, so that none always runs first (or after another)."""
     best = dict.fromkeys(candidates, float("inf"))
-    for _ in range(rounds):
-        for name, fn in candidates.items():
+    order = list(candidates.items())
+    for round_ in range(rounds):
+        turn = round_ % len(order)
+        for name, fn in order[turn:] + order[:turn]:
             start = time.perf_counter()
             for request in requests:
                 fn(request)
@@ -121,10 +140,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=200, help="per event type and round")
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--sweeps", type=int, default=4,
+                        help="passes over all event types; the rounds are split among them")
     args = parser.parse_args()
 
     crypto = CallbackCrypto(TOKEN, KEY, CORP_ID)
     bare = reference(base64.b64decode(KEY + "="))
+    bare_all = reference(base64.b64decode(KEY + "="), _to_dict_all)
 
     def ours(request: Request) -> object:  # what the ASGI/WSGI receivers do
         return parse_event(crypto.decrypt_bytes(*request))
@@ -132,12 +154,15 @@ def main() -> None:
     def ours_decrypt_only(request: Request) -> object:
         return crypto.decrypt_bytes(*request)
 
+    candidates = {"reference": bare, "all": bare_all, "ours": ours, "decrypt": ours_decrypt_only}
     print(f"python {sys.version.split()[0]}, {args.messages} messages per event type and "
-          f"round, best of {args.rounds} rounds (candidates alternate within each round)")
-    print("reference: SHA-1 check + cryptography AES-CBC + ElementTree→dict; "
-          "ours: decrypt_bytes + parse_event (the receivers' path)")
-    print(f"  {'event':24} {'reference':>11} {'ours':>11} {'decrypt only':>13} {'ratio':>6}")
-    worst = float("inf")
+          f"round, best of {args.rounds} rounds (candidates alternate within each round, "
+          f"in turns; the rounds of each type spread over {args.sweeps} passes over all types, "
+          "so that a busy spell on the machine does not fall on all of one type's rounds)")
+    print("reference: SHA-1 check + cryptography AES-CBC + ElementTree→dict, keeping only the "
+          "last of repeated tags (one ExtAttr Item); all Items: the same, keeping every Item")
+    print("ours: decrypt_bytes + parse_event (the receivers' path); ratio = ours / reference")
+    requests_of: dict[str, list[Request]] = {}
     for kind, message in MESSAGES.items():
         requests: list[Request] = []
         for _ in range(args.messages):  # a fresh nonce and IV each, as WeCom sends them
@@ -147,13 +172,27 @@ def main() -> None:
         event = ours(requests[0])
         assert type(event).__name__ != "UnknownEvent", kind
         assert bare(requests[0]).get("UserID") == getattr(event, "user_id", None), kind
-        rates = measure({"reference": bare, "ours": ours, "decrypt": ours_decrypt_only},
-                        requests, args.rounds)
+        items = bare_all(requests[0]).get("ExtAttr", {"Item": [{}, {}]})["Item"]
+        assert len(items) == len(getattr(event, "ext_attr", None) or [{}, {}]) == 2, kind
+        requests_of[kind] = requests
+    best: dict[str, dict[str, float]] = {kind: dict.fromkeys(candidates, 0.0) for kind in MESSAGES}
+    for sweep in range(args.sweeps):
+        rounds = args.rounds // args.sweeps + (sweep < args.rounds % args.sweeps)
+        for kind in MESSAGES:
+            rates = measure(candidates, requests_of[kind], rounds)
+            best[kind] = {name: max(best[kind][name], rates[name]) for name in candidates}
+    print(f"  {'event':24} {'reference':>11} {'all Items':>11} {'ours':>11} {'decrypt only':>13}"
+          f" {'ratio':>6} {'vs all Items':>12}")
+    worst = worst_all = float("inf")
+    for kind, rates in best.items():
         ratio = rates["ours"] / rates["reference"]
-        worst = min(worst, ratio)
-        print(f"  {kind:24} {rates['reference']:>9,.0f}/s {rates['ours']:>9,.0f}/s "
-              f"{rates['decrypt']:>11,.0f}/s {ratio:5.2f}x")
-    print(f"worst ratio ours / reference: {worst:.2f}x  (goal >= 0.85x for every event type)")
+        ratio_all = rates["ours"] / rates["all"]
+        worst, worst_all = min(worst, ratio), min(worst_all, ratio_all)
+        print(f"  {kind:24} {rates['reference']:>9,.0f}/s {rates['all']:>9,.0f}/s "
+              f"{rates['ours']:>9,.0f}/s {rates['decrypt']:>11,.0f}/s {ratio:5.2f}x "
+              f"{ratio_all:11.2f}x")
+    print(f"worst ratio ours / reference: {worst:.2f}x, ours / reference keeping all Items: "
+          f"{worst_all:.2f}x  (goal >= 0.85x for every event type)")
 
 
 if __name__ == "__main__":

@@ -233,3 +233,75 @@ def test_repr_leaves_out_the_raw_dict() -> None:
 def test_create_party_order_is_optional() -> None:
     event = parse_event(contact("create_party", "<Id>2</Id>"))
     assert isinstance(event, CreatePartyEvent) and event.order is None
+
+
+EXT_ATTR = ("<ExtAttr><Item><Name>a</Name><Type>0</Type><Text><Value>1</Value></Text></Item>"
+            "<Item><Name>b</Name><Type>1</Type><Web><Title>t</Title><Url>u</Url></Web></Item>"
+            "</ExtAttr>")
+
+
+@pytest.mark.parametrize(
+    ("children", "expected"),
+    [
+        ("<a>1</a><a>2</a><a>3</a>", {"a": ["1", "2", "3"]}),
+        ("<a>1</a><a>2</a><b>3</b>", {"a": ["1", "2"], "b": "3"}),
+        ("<a>1</a><b>2</b><a>3</a><a></a>", {"a": ["1", "3", ""], "b": "2"}),
+        ("<b>0</b><a><c>1</c></a><a><c>2</c><c>3</c></a>",
+         {"b": "0", "a": [{"c": "1"}, {"c": ["2", "3"]}]}),
+        ("<a>1</a>", {"a": "1"}),
+    ],
+)
+def test_repeated_tags_keep_every_value_in_document_order(
+    children: str, expected: dict[str, object]
+) -> None:
+    assert cb.safexml.element_to_dict(cb.safexml.parse_xml(f"<xml>{children}</xml>")) == expected
+
+
+def test_every_ext_attr_item_is_typed_in_order() -> None:
+    three = EXT_ATTR.replace("</ExtAttr>", "<Item><Name>c</Name><Type>0</Type></Item></ExtAttr>")
+    event = parse_event(contact("update_user", f"<UserID>u</UserID>{three}"))
+    assert isinstance(event, UpdateUserEvent) and event.ext_attr is not None
+    assert [(i.name, i.type, i.value, i.web_url) for i in event.ext_attr] == [
+        ("a", 0, "1", None), ("b", 1, None, "u"), ("c", 0, None, None)
+    ]
+
+
+@pytest.mark.parametrize("field", ["Name", "Position", "Address", "Department"])
+def test_a_text_field_holding_elements_is_refused_beside_ext_attr(field: str) -> None:
+    # Beside ExtAttr (a legitimate nested value) a nested value where text belongs must
+    # still be found and named.
+    xml = contact("create_user", f"<UserID>u</UserID>{EXT_ATTR}<{field}><x>1</x></{field}>")
+    with pytest.raises(EventParseError, match=f"{field} in a create_user event .*expected text"):
+        parse_event(xml)
+
+
+def test_unknown_nested_elements_beside_ext_attr_stay_in_raw() -> None:
+    event = parse_event(contact("create_user", f"<UserID>u</UserID>{EXT_ATTR}"
+                                "<Extra><Deep>1</Deep></Extra>"))
+    assert isinstance(event, CreateUserEvent) and event.ext_attr is not None
+    assert event.raw["Extra"] == {"Deep": "1"} and len(event.ext_attr) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("1700000000", 1700000000),
+        ("0", 0),
+        ("99999999999", 99999999999),
+        ("000000001700000000", 1700000000),
+        (" 1700000000 ", 1700000000),
+        ("253402300799", 253402300799),
+        ("253402300800", None),
+        ("+1700000000", None),
+        ("١٧٠٠٠٠٠٠٠٠", None),
+    ],
+)
+def test_create_time_reads_decimal_seconds_up_to_the_year_9999(
+    text: str, seconds: int | None
+) -> None:
+    xml = contact("delete_user", "<UserID>u</UserID>").replace("1700000000", text)
+    if seconds is None:
+        with pytest.raises(EventParseError, match="CreateTime"):
+            parse_event(xml)
+    else:
+        assert parse_event(xml).create_time == seconds

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -20,11 +22,14 @@ from wecom_contacts.callback import (
     CallbackCrypto,
     CallbackError,
     InvalidKeyError,
+    MalformedXMLError,
+    UnknownEvent,
     event_from_raw,
     make_asgi_app,
     make_wsgi_app,
     parse_event,
 )
+from wecom_contacts.callback.safexml import MAX_DEPTH, element_to_dict, parse_xml
 
 from .support import CORP_ID, KEY, SAMPLES, TOKEN, ref_encrypt, ref_signature, signed_post
 
@@ -266,6 +271,57 @@ def test_event_from_raw_raises_only_documented_errors(raw: dict[str, Any]) -> No
         event_from_raw(raw)
     except CallbackError:
         pass
+
+
+def _plain_dict(element: ET.Element) -> dict[str, Any]:
+    """element_to_dict's reading, written as the plainest loop (what it is held to)."""
+    values: dict[str, list[Any]] = {}
+    for child in element:
+        values.setdefault(child.tag, []).append(
+            _plain_dict(child) if len(child) else (child.text or "")
+        )
+    return {tag: found[0] if len(found) == 1 else found for tag, found in values.items()}
+
+
+def _depth(element: ET.Element) -> int:
+    return 1 + max((_depth(child) for child in element if len(child)), default=0)
+
+
+@FUZZ
+@given(st.one_of(event_documents, documents))
+def test_element_to_dict_reads_what_a_plain_loop_reads(xml: str) -> None:
+    try:
+        root = parse_xml(xml)
+    except CallbackError:
+        return
+    try:
+        assert element_to_dict(root) == _plain_dict(root)
+    except MalformedXMLError:
+        assert _depth(root) > MAX_DEPTH
+
+
+def _text_fields(instance: object) -> list[str]:
+    # The models' annotations are strings (from __future__ import annotations).
+    return [f.name for f in dataclasses.fields(instance)  # type: ignore[arg-type]
+            if f.type in ("str", "str | None")]
+
+
+@FUZZ
+@given(event_dicts())
+def test_typed_events_hold_text_only_where_text_belongs(raw: dict[str, Any]) -> None:
+    # A nested or non-text value in a text field is refused, beside ExtAttr and BatchJob
+    # (nested values that belong) as well as alone.
+    try:
+        event = event_from_raw(raw)
+    except CallbackError:
+        return
+    if isinstance(event, UnknownEvent):
+        return
+    items = [event, *(getattr(event, "ext_attr", None) or [])]
+    for instance in items:
+        for name in _text_fields(instance):
+            value = getattr(instance, name)
+            assert value is None or type(value) is str, (type(instance).__name__, name, value)
 
 
 # ---- the receivers

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from ._codegen import generate
 from .errors import EventParseError
 from .events import (
     BatchJobResultEvent,
@@ -26,6 +27,7 @@ __all__ = ["event_from_raw", "parse_event"]
 
 Raw = dict[str, Any]
 Convert = Callable[[Any], Any]
+_T = TypeVar("_T")
 
 
 def parse_event(xml: str | bytes) -> CallbackEvent:
@@ -84,6 +86,9 @@ def unix_seconds(text: str) -> int | None:
 
 
 def _create_time(value: Any) -> int | None:
+    # What WeCom sends (≤ 11 ASCII digits, < MAX_CREATE_TIME) needs no further checks.
+    if value.__class__ is str and len(value) < 12 and value.isdigit() and value.isascii():
+        return int(value)
     if isinstance(value, str) and not value.strip():
         return None  # an empty element: no value (the required check names it)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CREATE_TIME:
@@ -118,6 +123,10 @@ def _int_list(value: Any) -> list[int]:
 
 
 def _ext_attr(value: Any) -> list[ExtAttrItem]:
+    if value.__class__ is dict:  # the usual case first, by exact type
+        items = value.get("Item", [])
+        if items.__class__ is list:
+            return [_ext_attr_item(item) for item in items]
     if value == "":  # <ExtAttr></ExtAttr>: no items
         return []
     items = value.get("Item", []) if isinstance(value, dict) else None
@@ -129,14 +138,19 @@ def _ext_attr(value: Any) -> list[ExtAttrItem]:
 
 
 def _ext_attr_item(item: Any) -> ExtAttrItem:
+    # Exact-type checks (the dicts come from element_to_dict) and few calls keep the
+    # per-item cost low: members with custom attributes carry one Item per attribute in
+    # every event.
     if item.__class__ is not dict:
         raise _Invalid("Item elements")
     name, kind = item.get("Name", ""), item.get("Type", "")
     if name.__class__ is not str:
         raise _Invalid("text")
-    fields: Raw = {"name": name, "type": _int(kind), "raw": item}
-    # Exact-type checks (the dicts come from element_to_dict) keep the per-item cost low:
-    # members with custom attributes carry one Item per attribute in every event.
+    try:
+        kind = int(kind)
+    except (TypeError, ValueError):
+        kind = _int(kind)
+    fields: Raw = {"name": name, "type": kind, "raw": item}
     text = item.get("Text")
     if text.__class__ is dict and "Value" in text:
         fields["value"] = _text(text["Value"])
@@ -146,43 +160,30 @@ def _ext_attr_item(item: Any) -> ExtAttrItem:
             fields["web_title"] = _text(web["Title"])
         if "Url" in web:
             fields["web_url"] = _text(web["Url"])
-    return _build_ext_attr_item(fields)  # type: ignore[no-any-return]
+    return _instance(ExtAttrItem, fields)  # "raw", the one field with a factory, is set
 
 
-def _builder(model: type) -> Callable[[Raw], Any]:
-    """A constructor for the frozen dataclass `model` that takes `fields` as its __dict__.
+_new, _set_attribute = object.__new__, object.__setattr__
 
-    Its __init__ sets each of up to 24 fields through object.__setattr__, which costs
+
+def _instance(model: type[_T], fields: Raw) -> _T:
+    """`model(**fields)` for a frozen dataclass `model`, without calling its __init__.
+
+    That __init__ sets each of up to 25 fields through object.__setattr__, which costs
     more than the rest of parsing a minimal event. `fields` must be a fresh dict of
-    converted and checked values; fields left out read the class-level default, as
+    converted and checked values holding every field without a class-level default
+    (default factories included); fields left out read the class-level default, as
     dataclasses arrange, so the result equals `model(**fields)` (tests hold both to that).
+    The generated event converters (_codegen) do the same inline.
     """
-    factories = [
-        (field.name, field.default_factory)
-        for field in dataclasses.fields(model)
-        if field.default_factory is not dataclasses.MISSING
-    ]
-
-    new, set_attribute = object.__new__, object.__setattr__
-
-    def build(fields: Raw) -> Any:
-        event: Any = new(model)
-        for name, factory in factories:
-            if name not in fields:
-                fields[name] = factory()
-        set_attribute(event, "__dict__", fields)
-        return event
-
-    return build
-
-
-_build_ext_attr_item = _builder(ExtAttrItem)
-_ONLY_STR = {str}
+    instance: _T = _new(model)
+    _set_attribute(instance, "__dict__", fields)
+    return instance
 
 
 class _Kind:
     """Field mapping of one event type: wire name → attribute, with converters for
-    non-text fields; `convert` checks and converts a raw dict."""
+    non-text fields; `convert` checks and converts a raw dict, `event` also builds it."""
 
     def __init__(
         self,
@@ -190,47 +191,33 @@ class _Kind:
         spec: dict[str, str | tuple[str, Convert]],
         required: tuple[str, ...],
         model: type,
+        function_name: str = "",
+        other_nested: tuple[str, ...] = (),
     ) -> None:
         self.name = name
-        self.names = {wire: a if isinstance(a, str) else a[0] for wire, a in spec.items()}
-        self.texts = frozenset(wire for wire, a in spec.items() if isinstance(a, str))
-        # (wire, attribute, converter) triples, so the loop in convert unpacks one tuple.
-        self.converters = tuple(
-            (wire, a[0], a[1]) for wire, a in spec.items() if isinstance(a, tuple)
+        names = {wire: a if isinstance(a, str) else a[0] for wire, a in spec.items()}
+        texts = {wire for wire, a in spec.items() if isinstance(a, str)}
+        converters = [(wire, a[0], a[1]) for wire, a in spec.items() if isinstance(a, tuple)]
+        defaults = [
+            (field.name, field.default_factory)
+            for field in dataclasses.fields(model)
+            if field.default_factory is not dataclasses.MISSING and field.name != "raw"
+        ]
+        helpers = {"Invalid": _Invalid, "EventParseError": EventParseError, "error": self._error}
+        # Fields that may hold a nested element, which the text pre-check lets through.
+        nested = [wire for wire, _, convert in converters if convert is _ext_attr]
+        nested += [wire for wire in other_nested if wire not in texts]
+        table = (
+            name, names, converters, [(w, names[w]) for w in required], defaults, nested, helpers
         )
-        self.required = tuple((wire, self.names[wire]) for wire in required)
-        self.build = _builder(model)
-
-    def event(self, raw: Raw) -> Any:
-        """The event `raw` describes, checked and converted."""
-        fields = self.convert(raw)
-        fields["raw"] = raw
-        return self.build(fields)
-
-    def convert(self, raw: Raw) -> Raw:
-        # One comprehension renames every field; Python code touches only non-text ones.
-        names = self.names
-        out = {names[wire]: value for wire, value in raw.items() if wire in names}
-        # Only nested or repeated elements give values that are not str; most messages
-        # have none, which the set of value types tells without a Python-level loop. When
-        # some are (ExtAttr, BatchJob), only the text fields' types are looked at, still in
-        # C: a loop over every field here cost members with custom attributes ~15 %.
-        if set(map(type, raw.values())) != _ONLY_STR:
-            texts = self.texts.intersection(raw)
-            if texts and set(map(type, map(raw.__getitem__, texts))) != _ONLY_STR:
-                for wire in sorted(texts):
-                    if raw[wire].__class__ is not str:
-                        raise self._error(wire, raw[wire], "text")
-        for wire, attr, convert in self.converters:
-            if wire in raw:
-                try:
-                    out[attr] = convert(raw[wire])
-                except _Invalid as exc:
-                    raise self._error(wire, raw[wire], exc.expected) from None
-        for wire, attr in self.required:
-            if out.get(attr) is None:
-                raise EventParseError(f"a {self.name} event needs a non-empty {wire} element")
-        return out
+        # Straight-line code per event type (see _codegen for why): `event` for messages
+        # of this type alone, `convert` (no model: a dict) where several tables make one.
+        self.event: Callable[[Raw], Any] = generate(
+            *table, model, function_name=f"{function_name or name}_event"
+        )
+        self.convert: Callable[[Raw], Raw] = generate(
+            *table, function_name=f"{function_name or name}_fields"
+        )
 
     def _error(self, wire: str, value: object, expected: str) -> EventParseError:
         shown = repr(value)[:60]
@@ -290,12 +277,15 @@ _CHANGE_TYPES = {
         _Kind("update_tag", _TAG, ("CreateTime", "TagId"), UpdateTagEvent),
     )
 }
-_BATCH = _Kind("batch_job_result", _COMMON, ("CreateTime",), BatchJobResultEvent)
+_BATCH = _Kind(
+    "batch_job_result", _COMMON, ("CreateTime",), BatchJobResultEvent, other_nested=("BatchJob",)
+)
 _JOB = _Kind(  # the BatchJob element of the same event
     "batch_job_result",
     {"JobId": "job_id", "JobType": "job_type", "ErrCode": ("err_code", _int), "ErrMsg": "err_msg"},
     ("JobId", "ErrCode"),
     BatchJobResultEvent,
+    function_name="batch_job",
 )
 
 
@@ -308,7 +298,7 @@ def _batch_job_result(raw: Raw) -> BatchJobResultEvent:
     fields = _BATCH.convert(raw)
     fields.update(_JOB.convert(job))
     fields["raw"] = raw
-    return _BATCH.build(fields)  # type: ignore[no-any-return]
+    return _instance(BatchJobResultEvent, fields)  # none of its fields has a factory
 
 
 def _unknown(raw: Raw) -> UnknownEvent:

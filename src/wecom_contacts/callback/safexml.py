@@ -110,36 +110,56 @@ def _unsafe(what: str) -> UnsafeXMLError:
 def element_to_dict(element: ET.Element, *, what: str = "XML") -> dict[str, Any]:
     """Children of `element` as a dict: leaves become text ("" when empty), parents dicts,
     and a tag repeated among siblings becomes a list of its values."""
-    return _children(element, 1, what)
+    try:
+        return _children(element, 1)
+    except _TooDeep:
+        raise MalformedXMLError(f"{what} nests deeper than {MAX_DEPTH} levels") from None
 
 
-def _children(element: ET.Element, depth: int, what: str) -> dict[str, Any]:
+class _TooDeep(Exception):
+    pass
+
+
+def _children(element: ET.Element, depth: int) -> dict[str, Any]:
+    # Every message passes through here, so it is written for speed: the comprehensions
+    # are markedly faster than loops, and only what the shapes WeCom sends need is done.
     if depth > MAX_DEPTH:
-        raise MalformedXMLError(f"{what} nests deeper than {MAX_DEPTH} levels")
-    # A comprehension is markedly faster than a loop here, and repeated tags are rare
-    # (ExtAttr/Item): detect them by the count and redo those elements the slow way.
+        raise _TooDeep
+    count = len(element)
+    if count > 1:
+        if element[0].tag == element[1].tag:  # ExtAttr: Item, Item, ...
+            values = [_children(child, depth + 1) if len(child) else (child.text or "")
+                      for child in element]
+            tag = element[0].tag
+            if count == 2 or all([child.tag == tag for child in element]):
+                return {tag: values}
+            return _grouped(element, values)
+    elif count == 1:  # ExtAttr/Item/Text: one Value
+        child = element[0]
+        return {child.tag: _children(child, depth + 1) if len(child) else (child.text or "")}
     out = {
-        child.tag: _children(child, depth + 1, what) if len(child) else (child.text or "")
+        child.tag: _children(child, depth + 1) if len(child) else (child.text or "")
         for child in element
     }
-    if len(out) != len(element):
-        _repeated(element, out, depth, what)
+    if len(out) != count:  # a tag repeated further on (rare): fewer keys than children
+        return _grouped(element, [
+            _children(child, depth + 1) if len(child) else (child.text or "")
+            for child in element
+        ])
     return out
 
 
-def _repeated(element: ET.Element, out: dict[str, Any], depth: int, what: str) -> None:
-    """Turn each repeated tag's value in ``out`` into the list of all of its values.
-
-    ``out`` already holds every tag's last value at the place of its first occurrence; only
-    the earlier occurrences of repeated tags are converted again (ExtAttr: every Item but
-    the last, where converting all of them anew cost a second pass over the subtree).
-    """
-    seen: dict[str, list[ET.Element]] = {}
-    for child in element:
-        seen.setdefault(child.tag, []).append(child)
-    for tag, children in seen.items():
-        if len(children) > 1:
-            out[tag] = [
-                _children(child, depth + 1, what) if len(child) else (child.text or "")
-                for child in children[:-1]
-            ] + [out[tag]]
+def _grouped(element: ET.Element, values: list[Any]) -> dict[str, Any]:
+    """`values` (of `element`'s children) by tag, a repeated tag's as a list of them all."""
+    out: dict[str, Any] = {}
+    lists: set[str] = set()
+    for child, value in zip(element, values, strict=True):
+        tag = child.tag
+        if tag in lists:
+            out[tag].append(value)
+        elif tag in out:
+            out[tag] = [out[tag], value]
+            lists.add(tag)
+        else:
+            out[tag] = value
+    return out

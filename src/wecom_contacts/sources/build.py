@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from ..sync.desired.model import (
     UNIQUE_FIELDS,
-    DeptRef,
     DesiredDepartment,
     DesiredDirectory,
     DesiredTag,
@@ -22,15 +21,11 @@ from ..sync.desired.model import (
     split_path,
     unique_key,
 )
-from ..sync.desired.schema import SchemaError, parse_document
 from .base import Record, Source, SourceError, SourceFingerprint
 from .mapping_file import LoadedMapping
 from .members import MemberReader, RowResult
 
 __all__ = ["Problem", "SourceResult", "build_directory"]
-
-_CHUNK = 500  # members checked per parse_document call
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -119,8 +114,6 @@ class _Builder:
         self.counts = {"records": 0, "members": 0, "leavers": 0, "dropped": 0, "filtered": 0}
         self.users: list[DesiredUser] = []
         self.rows: list[RowResult] = []  # per user, for leaders and tags
-        self._refs: dict[Any, DeptRef | SchemaError] = {}
-        self._pending: list[tuple[str, RowResult, list[Membership] | None]] = []
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -136,64 +129,15 @@ class _Builder:
         self.counts["leavers" if row.kind == "leaver" else "members"] += 1
         for column, message in row.problems:
             self.problem(record.where, message, column)
-        if row.user is None:
+        user = row.user
+        if user is None:
             return
-        # the same few departments recur on every row: each is checked once (_membership)
-        entries = row.user.pop("departments", None)
-        try:
-            memberships = None if entries is None else [self._membership(e) for e in entries]
-        except SchemaError as exc:
-            self.problem(record.where, exc.message, self.reader.columns.get("departments"))
-            return
-        self._pending.append((record.where, row, memberships))
-        if len(self._pending) >= _CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        """Check the pending members, many to a call; a chunk with a problem is checked
-        again row by row, so that every row's problem is named."""
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        wheres = [where for where, _, _ in pending]
-        try:
-            desired = parse_document({"users": [row.user for _, row, _ in pending]},
-                                     origin=lambda p: wheres[int(p[1])] if len(p) > 1 else "")
-            users: list[DesiredUser | None] = list(desired.users or [])
-        except SchemaError:
-            users = [self._one(where, row) for where, row, _ in pending]
-        for user, (_, row, memberships) in zip(users, pending, strict=True):
-            if user is None:
-                continue
-            user.departments = memberships
-            self.users.append(user)
-            row.user = None  # kept only for the links: the member itself is in self.users
-            self.rows.append(row)
-
-    def _one(self, where: str, row: RowResult) -> DesiredUser | None:
-        try:
-            desired = parse_document({"users": [row.user]}, origin=lambda p: where)
-        except SchemaError as exc:
-            column = self.reader.columns.get(exc.field or "") if exc.field else None
-            self.problem(where, exc.message, column)
-            return None
-        return desired.users[0] if desired.users else None
-
-    def _membership(self, entry: Any) -> Membership:
-        ref = entry["department"] if isinstance(entry, dict) else entry
-        leader = bool(entry.get("leader")) if isinstance(entry, dict) else False
-        if ref not in self._refs:
-            try:
-                doc = parse_document({"users": [{"userid": "x", "name": "x",
-                                                 "departments": [ref]}]}, origin=str)
-                assert doc.users is not None and doc.users[0].departments is not None
-                self._refs[ref] = doc.users[0].departments[0].department
-            except SchemaError as exc:
-                self._refs[ref] = SchemaError(("departments",), exc.message)
-        found = self._refs[ref]
-        if isinstance(found, SchemaError):
-            raise found
-        return Membership(found, leader=leader)
+        if row.refs is not None:
+            leader = row.leader
+            user.departments = [Membership(ref, leader=leader) for ref in row.refs]
+        self.users.append(user)
+        row.user = None  # kept only for the links: the member itself is in self.users
+        self.rows.append(row)
 
     def check_unique(self) -> None:
         seen: dict[str, DesiredUser] = {}
@@ -291,7 +235,6 @@ def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
     _check_fields(builder.reader, lm, source)
     for record in source.records("members"):
         builder.add(record)
-    builder.flush()
     fingerprint = source.fingerprint()
     builder.check_unique()
     builder.link_leaders()

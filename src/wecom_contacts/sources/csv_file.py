@@ -130,14 +130,19 @@ class CsvSource:
         rows = self._reader()
         for _ in range(self._header_row):
             next(rows)
+        names = [name for _, name in named]
+        whole = len(named) == width  # every column named: a full row zips with the header
         for number, row in enumerate(rows, self._header_row + 1):
-            if not any(cell.strip() for cell in row):
-                continue
+            if not "".join(row).strip():
+                continue  # a blank line
             where = f"{self.name}, row {number}"
-            if len(row) > width and any(c.strip() for c in row[width:]):
-                raise SourceError(f"the row has {len(row)} cells but the header only {width} "
-                                  "columns (a delimiter inside an unquoted cell?)", where=where)
             count = len(row)
+            if count == width and whole:
+                yield Record(dict(zip(names, row, strict=True)), where)
+                continue
+            if count > width and "".join(row[width:]).strip():
+                raise SourceError(f"the row has {count} cells but the header only {width} "
+                                  "columns (a delimiter inside an unquoted cell?)", where=where)
             yield Record({name: (row[i] if i < count else None) for i, name in named}, where)
 
     def fingerprint(self) -> SourceFingerprint:

@@ -11,7 +11,7 @@ of that row, each naming the column it came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -79,9 +79,9 @@ class RowResult:
     problems: list[tuple[str | None, str]] = field(default_factory=list)
     refs: list[DeptRef] | None = None  # the member's departments, checked
     leader: bool = False  # leader in those departments
-    leader_keys: list[str] = field(default_factory=list)
+    leader_keys: Sequence[str] = ()
     match_key: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: Sequence[str] = ()
 
 
 @dataclass(slots=True)
@@ -319,7 +319,7 @@ class MemberReader:
 
 
 def _checker(name: str | None) -> Callable[[str], Any]:
-    """The check of one field's text (remembered per value): the schema's for member fields,
+    """The check of one field's text: the schema's for member fields,
     yes/no for ``leader``, none for a custom attribute (its text is checked as a whole)."""
     if name is None:
         return lambda text: text
@@ -327,8 +327,8 @@ def _checker(name: str | None) -> Callable[[str], Any]:
         return to_boolean
     path = (name,)
     if name == "enable":
-        return _memo(lambda text: check_member_field(name, to_boolean(text), path))
-    return _memo(lambda text: check_member_field(name, text, path))
+        return lambda text: check_member_field(name, to_boolean(text), path)
+    return lambda text: check_member_field(name, text, path)
 
 
 def _message(exc: TransformError | SchemaError) -> str:

@@ -100,12 +100,18 @@ class XlsxSource:
         if rows is None:
             rows = self._open_below_header()
         try:
+            names = [name for _, name in named]
+            width = len(header)
+            whole = len(named) == width  # every column named: a full row zips with the header
             for number, row in enumerate(rows, self._header_row + 1):
-                if not any(c and c.strip() for c in row):
-                    continue
+                if not "".join(c for c in row if c).strip():
+                    continue  # a blank row
                 count = len(row)
-                yield Record({name: (row[i] if i < count else None) for i, name in named},
-                             f"{self.name}, row {number}")
+                if count == width and whole:
+                    values = dict(zip(names, row, strict=True))
+                else:
+                    values = {name: (row[i] if i < count else None) for i, name in named}
+                yield Record(values, f"{self.name}, row {number}")
         finally:
             rows.close()
 

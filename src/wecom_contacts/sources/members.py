@@ -26,6 +26,7 @@ from . import mapping as m
 from .base import Record, Value
 from .mapping_file import KeyPath, LoadedMapping
 from .transforms import (
+    _SPACES,
     TransformError,
     compile_condition,
     compile_steps,
@@ -160,19 +161,28 @@ class MemberReader:
             def get(record: Record) -> Value:
                 return constant
             label = f"value {constant!r}"
-        steps = self._steps(spec.transforms, path) if spec.transforms else None
-        default = spec.default
         check = _checker(check_as)
+        finish: Callable[[Value, Record], Any]
+        if spec.transforms or spec.default is not None:
+            steps = self._steps(spec.transforms, path)
+            default = spec.default
 
-        def finish(raw: Value, record: Record) -> Any:
-            result = steps(_trimmed(raw), record) if steps is not None else raw
-            if (result is None or result == "" or result == []) and default is not None:
-                result = default
-            text = first_text(result)
-            return None if text is None else check(text)
+            def finish(raw: Value, record: Record = _NO_RECORD) -> Any:
+                result = steps(_trimmed(raw), record)
+                if (result is None or result == "" or result == []) and default is not None:
+                    result = default
+                text = first_text(result)
+                return None if text is None else check(text)
+        else:  # the common case: the value, trimmed
+            def finish(raw: Value, record: Record = _NO_RECORD) -> Any:
+                if type(raw) is str:
+                    raw = raw.strip(_SPACES)
+                    return check(raw) if raw else None
+                text = first_text(raw)
+                return None if text is None else check(text)
 
         if pure_column is not None:  # the same cell value always gives the same result
-            known = _memo(lambda raw: finish(raw, _NO_RECORD))
+            known = _memo(finish)
 
             def convert(record: Record) -> Any:
                 raw = record.values.get(pure_column)
@@ -345,8 +355,8 @@ def _items(raw: Any, separator: str) -> list[str]:
 
 def _trimmed(value: Value) -> Value:
     if isinstance(value, (list, tuple)):
-        return [v.strip(" \t\u3000\u00a0") for v in value]
-    return value.strip(" \t\u3000\u00a0") if value is not None else None
+        return [v.strip(_SPACES) for v in value]
+    return value.strip(_SPACES) if value is not None else None
 
 
 def _dept_id(text: str) -> int:

@@ -232,18 +232,23 @@ class _Builder:
 def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
     """Read every record of ``source`` through the mapping (SourceError if the mapping does
     not fit the source, or the source cannot be read completely)."""
-    builder = _Builder(lm, source)
-    _check_fields(builder.reader, lm, source)
-    # every row leaves a few objects that all live to the end and hold no cycles: the
-    # cyclic collector's passes over them cost a fifth of the read, so it waits till then
+    # every row leaves a few objects that live to the end and hold no cycles: the cyclic
+    # collector's passes over them (and over whatever else the process holds, such as a
+    # live directory) would cost more than a third of the read, so it waits till the end
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for record in source.records("members"):
-            builder.add(record)
+        return _build(lm, source)
     finally:
         if collecting:
             gc.enable()
+
+
+def _build(lm: LoadedMapping, source: Source) -> SourceResult:
+    builder = _Builder(lm, source)
+    _check_fields(builder.reader, lm, source)
+    for record in source.records("members"):
+        builder.add(record)
     fingerprint = source.fingerprint()
     builder.check_unique()
     builder.link_leaders()

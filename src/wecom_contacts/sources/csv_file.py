@@ -95,13 +95,15 @@ class CsvSource:
 
     def _reader(self) -> Iterator[list[str]]:
         """The rows, parsed as they are read (the table is never held whole)."""
-        reader = csv.reader(io.StringIO(self._text(), newline=""), delimiter=self._delimiter
-                            or ",")
-        try:
-            yield from reader
-        except csv.Error as exc:
-            raise SourceError(f"not a readable CSV file: {exc}",
-                              where=f"{self.name}, line {reader.line_num}") from None
+        # closed at the end: its buffer (a copy of the text) is freed even while something
+        # still refers to the object
+        with io.StringIO(self._text(), newline="") as buffer:
+            reader = csv.reader(buffer, delimiter=self._delimiter or ",")
+            try:
+                yield from reader
+            except csv.Error as exc:
+                raise SourceError(f"not a readable CSV file: {exc}",
+                                  where=f"{self.name}, line {reader.line_num}") from None
 
     def header(self) -> list[str]:
         if self._header is None:
@@ -144,6 +146,7 @@ class CsvSource:
                 raise SourceError(f"the row has {count} cells but the header only {width} "
                                   "columns (a delimiter inside an unquoted cell?)", where=where)
             yield Record({name: (row[i] if i < count else None) for i, name in named}, where)
+        self._decoded = None  # read to the end: a second read decodes the file again
 
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()

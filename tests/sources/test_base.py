@@ -68,6 +68,7 @@ def test_fingerprint_does_not_depend_on_the_order_of_fields() -> None:
 @pytest.mark.parametrize("values", [
     {"工号": "1", "工号2": "x", "名": "a", "空": "", "无": None},
     {"b": "1", "a": ["x", "y"]},           # a multi-valued field: the general form
+    {"a": "1"},
     {"a\x01": "1", "a": "2", "a\x1fz": "3"},  # names with control characters: likewise
 ])
 def test_the_quick_canonical_form_is_the_general_one(values: dict[str, Any]) -> None:

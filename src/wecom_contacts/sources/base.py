@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,27 +133,31 @@ class _SameFields:
 
     def __init__(self) -> None:
         self._names: tuple[str, ...] | None = None
-        self._order: list[str] = []
         self._prefixes: list[str] = []
-        self._fast = False
+        self._get: Callable[[Mapping[str, Value]], tuple[Value, ...]] | None = None
 
     def __call__(self, record: Record) -> bytes:
         values = record.values
         names = tuple(values)
         if names != self._names:
             self._names = names
-            self._order = sorted(names)
-            self._prefixes = [f"{k}\x1f" for k in self._order]
-            self._fast = all(min(k, default="\x20") > "\x1f" for k in names)
-        if self._fast:
-            ordered = map(values.__getitem__, self._order)
-            try:
-                parts = [p + v  # type: ignore[operator]  # a list: TypeError, below
-                         for p, v in zip(self._prefixes, ordered, strict=True) if v]
-            except TypeError:
-                return _canonical(record)
-            return "\x1e".join(parts).encode("utf-8", "surrogatepass")
-        return _canonical(record)
+            order = sorted(names)
+            self._prefixes = [f"{k}\x1f" for k in order]
+            fast = len(order) > 1 and all(min(k, default="\x20") > "\x1f" for k in names)
+            self._get = operator.itemgetter(*order) if fast else None
+        if self._get is None:
+            return _canonical(record)
+        ordered = self._get(values)
+        try:
+            if all(ordered):
+                text = "\x1e".join(map(operator.add, self._prefixes, ordered))
+            else:
+                text = "\x1e".join([p + v  # type: ignore[operator]
+                                     for p, v in zip(self._prefixes, ordered, strict=True)
+                                     if v])
+        except TypeError:  # a list value
+            return _canonical(record)
+        return text.encode("utf-8", "surrogatepass")
 
 
 @dataclass
@@ -187,8 +192,7 @@ class FingerprintTracker:
             digests = sorted(self._digests[entity])
             counts[entity] = len(digests)
             total.update(f"{entity}\n{len(digests)}\n".encode())
-            for digest in digests:
-                total.update(digest)
+            total.update(b"".join(digests))  # the same digest as one update per record
         return SourceFingerprint(self.kind, counts, total.hexdigest())
 
 

@@ -143,12 +143,13 @@ class _Builder:
     def check_unique(self) -> None:
         seen: dict[str, DesiredUser] = {}
         owners: dict[tuple[str, str], DesiredUser] = {}
+        mapped = [name for name in UNIQUE_FIELDS if name in self.reader.columns]
         for user in self.users:
             other = seen.setdefault(user.userid.lower(), user)
             if other is not user:
                 self.problem(user.origin, f"userid {user.userid!r} is also given by "
                              f"{other.origin}", self.reader.columns.get("userid"))
-            for name in UNIQUE_FIELDS:
+            for name in mapped:  # a field the mapping does not fill is in no member
                 value = user.fields.get(name)
                 if not value:
                     continue

@@ -104,7 +104,7 @@ class XlsxSource:
             width = len(header)
             whole = len(named) == width  # every column named: a full row zips with the header
             for number, row in enumerate(rows, self._header_row + 1):
-                if not "".join(c for c in row if c).strip():
+                if not "".join(row).strip():  # type: ignore[arg-type]  # cells are text
                     continue  # a blank row
                 count = len(row)
                 if count == width and whole:

@@ -149,16 +149,16 @@ def _calamine_rows(calamine: Any, path: Path, title: str,
         if start is None:
             return  # an empty sheet
         # rows come from row 1, cells from the first used column
-        pad: Row = [""] * start[1]
+        first = start[1]
+        pad: Row = [""] * first
         for r, cells in enumerate(sheet.iter_rows()):
             if formats:
-                row: Row = pad + [
-                    c if type(c) is str else
-                    display(c, formats.get((r, start[1] + i), "General"))
-                    for i, c in enumerate(cells)]
+                row: Row = [c if type(c) is str else
+                            display(c, formats.get((r, first + i), "General"))
+                            for i, c in enumerate(cells)]
             else:
-                row = pad + [c if type(c) is str else _general(c) for c in cells]
-            yield row
+                row = [c if type(c) is str else _general(c) for c in cells]
+            yield pad + row if first else row
     finally:
         book.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ from ..sync.desired.model import (
 )
 from .base import Record, Source, SourceError, SourceFingerprint
 from .mapping_file import LoadedMapping
-from .members import MemberReader, RowResult
+from .members import MemberReader
 
 __all__ = ["Problem", "SourceResult", "build_directory"]
 
@@ -114,7 +115,11 @@ class _Builder:
         self.problems: list[Problem] = []
         self.counts = {"records": 0, "members": 0, "leavers": 0, "dropped": 0, "filtered": 0}
         self.users: list[DesiredUser] = []
-        self.rows: list[RowResult] = []  # per user, for leaders and tags
+        # per user, for the links made once every member is known (kept only when the
+        # mapping has them: a row's result itself is not kept)
+        self.leader_keys: list[Sequence[str]] = []
+        self.match_keys: list[str | None] = []
+        self.user_tags: list[Sequence[str]] = []
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -137,8 +142,11 @@ class _Builder:
             leader = row.leader
             user.departments = [Membership(ref, leader=leader) for ref in row.refs]
         self.users.append(user)
-        row.user = None  # kept only for the links: the member itself is in self.users
-        self.rows.append(row)
+        if self.reader.spec.direct_leader is not None:
+            self.leader_keys.append(row.leader_keys)
+            self.match_keys.append(row.match_key)
+        if self.reader.spec.tags is not None:
+            self.user_tags.append(row.tags)
 
     def check_unique(self) -> None:
         seen: dict[str, DesiredUser] = {}
@@ -165,14 +173,14 @@ class _Builder:
             return
         by_key: dict[str, str] = {}
         if spec.match:
-            for user, row in zip(self.users, self.rows, strict=True):
-                if row.match_key:
-                    by_key.setdefault(row.match_key, user.userid)
-        for user, row in zip(self.users, self.rows, strict=True):
-            if not row.leader_keys:
+            for user, match_key in zip(self.users, self.match_keys, strict=True):
+                if match_key:
+                    by_key.setdefault(match_key, user.userid)
+        for user, keys in zip(self.users, self.leader_keys, strict=True):
+            if not keys:
                 continue
             found: list[str] = []
-            for key in row.leader_keys:
+            for key in keys:
                 userid = by_key.get(key) if spec.match else key
                 if userid is None:
                     self.problem(user.origin, f"direct leader {key!r} is not among the members "
@@ -218,8 +226,8 @@ class _Builder:
         if spec is None:
             return None
         tags: dict[str, DesiredTag] = {}
-        for user, row in zip(self.users, self.rows, strict=True):
-            for name in row.tags:
+        for user, names in zip(self.users, self.user_tags, strict=True):
+            for name in names:
                 if len(name) > 32:
                     self.problem(user.origin, f"tag name {name!r} is longer than 32 characters",
                                  spec.column)

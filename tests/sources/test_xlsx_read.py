@@ -87,18 +87,28 @@ def test_rows_and_columns_count_from_a1_when_the_data_starts_lower(
     assert [row[4] if len(row) > 4 else "" for row in rows] == ["", "", "", "", "", "x"]
 
 
-def test_a_sheet_the_style_scan_cannot_follow_is_read_by_openpyxl(tmp_path: Path) -> None:
-    """Cells placed by their order alone (no ``r``): the same texts, from openpyxl."""
-    _cases_workbook(tmp_path / "cases.xlsx")
-    with zipfile.ZipFile(tmp_path / "cases.xlsx") as old, \
-            zipfile.ZipFile(tmp_path / "no-refs.xlsx", "w") as new:
+def _rewrite_sheet(path: Path, new_path: Path, change: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(new_path, "w") as new:
         for item in old.infolist():
             data = old.read(item)
             if item.filename == "xl/worksheets/sheet2.xml":
-                data = re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", data)
-                assert b' r="A2"' not in data
+                changed = change(data)
+                assert changed != data
+                data = changed
             new.writestr(item, data)
-    rows = _calamine(tmp_path / "no-refs.xlsx", "花名册")
+
+
+@pytest.mark.parametrize("change", [
+    # cells placed by their order alone (no r): the scan cannot follow, openpyxl reads them
+    lambda xml: re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml),
+    # the style before the reference, single quotes: the scan follows
+    lambda xml: re.sub(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', rb"<c s='\2'  r='\1'", xml),
+], ids=["no-references", "other-attribute-order"])
+def test_sheets_written_another_way_read_the_same(change: Callable[[bytes], bytes],
+                                                  tmp_path: Path) -> None:
+    _cases_workbook(tmp_path / "cases.xlsx")
+    _rewrite_sheet(tmp_path / "cases.xlsx", tmp_path / "other.xlsx", change)
+    rows = _calamine(tmp_path / "other.xlsx", "花名册")
     assert [row[0] for row in rows[1:]] == [text for _, _, text in CASES]
 
 

@@ -10,6 +10,7 @@ writes them (``yyyy-mm-dd`` when the format is not one we can follow), booleans 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ _DATE_TOKENS = re.compile(r'"[^"]*"|\\.|yyyy|yy|mmmm|mmm|mm|m|dd|d|hh|h|ss|s|AM/
                           re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=8192)  # a roster's dates recur (entry dates, birthdays)
 def _date_text(value: dt.datetime | dt.date | dt.time, fmt: str) -> str:
     """A date through an Excel date format (the common tokens; others → ISO)."""
     fmt = re.sub(r"\[[^\]]*\]", "", fmt).split(";")[0]

@@ -105,25 +105,39 @@ def _open(path: Path, where: str) -> _Parts:
 
 _ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet[\s>]")
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_WIDE = 1 << 14  # more columns than a sheet can have: row * _WIDE + column is one key
 
 
-def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str] | None:
-    """(row, column) from 0 → number format, for the cells whose style is in ``styles``;
-    None when the XML is not written in the plain form this scan follows."""
+def _column(letters: bytes) -> int:
+    column = 0
+    for char in letters:
+        column = column * 26 + char - 64
+    return column - 1
+
+
+def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[int, str] | None:
+    """``row * _WIDE + column`` (both from 0) → number format, for the cells whose style is
+    in ``styles``; None when the XML is not written in the plain form this scan follows."""
     root = _ROOT.search(xml, 0, 4096)
     if root is None or b":" in root.group(0) or b"<sheetData" not in xml:
         return None  # a prefixed namespace: the cell tags would not read <c
     ids = b"|".join(str(i).encode() for i in sorted(styles))
-    tag = re.compile(rb"""<c\s[^>]*?\bs\s*=\s*["'](""" + ids + rb""")["'][^>]*>""")
-    found: dict[tuple[int, int], str] = {}
-    for match in tag.finditer(xml):
-        ref = _REF.search(match.group(0))
-        if ref is None:
-            return None  # a cell placed by its order alone
-        column = 0
-        for char in ref.group(1):
-            column = column * 26 + char - 64
-        found[int(ref.group(2)) - 1, column - 1] = styles[int(match.group(1))]
+    # the usual order (r first, as Excel and openpyxl write it), else any order
+    tag = re.compile(rb"""<c\s+(?:r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?\ss\s*=\s*["']("""
+                     + ids + rb""")["']|([^>]*?\bs\s*=\s*["'](""" + ids + rb""")["'][^>]*))""")
+    found: dict[int, str] = {}
+    columns: dict[bytes, int] = {}
+    formats = {str(i).encode(): f for i, f in styles.items()}
+    for letters, row, style, other, other_style in tag.findall(xml):
+        if not letters:
+            ref = _REF.search(other)
+            if ref is None:
+                return None  # a cell placed by its order alone
+            letters, row, style = ref.group(1), ref.group(2), other_style
+        column = columns.get(letters)
+        if column is None:
+            column = columns[letters] = _column(letters)
+        found[(int(row) - 1) * _WIDE + column] = formats[style]
     return found
 
 
@@ -135,7 +149,7 @@ def _general(value: Any) -> str | None:
 
 
 def _calamine_rows(calamine: Any, path: Path, title: str,
-                   formats: dict[tuple[int, int], str], where: str) -> Rows:
+                   formats: dict[int, str], where: str) -> Rows:
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except (calamine.CalamineError, *_ERRORS) as exc:
@@ -153,8 +167,9 @@ def _calamine_rows(calamine: Any, path: Path, title: str,
         pad: Row = [""] * first
         for r, cells in enumerate(sheet.iter_rows()):
             if formats:
+                at = r * _WIDE + first
                 row: Row = [c if type(c) is str else
-                            display(c, formats.get((r, first + i), "General"))
+                            display(c, formats.get(at + i, "General"))
                             for i, c in enumerate(cells)]
             else:
                 row = [c if type(c) is str else _general(c) for c in cells]
@@ -172,7 +187,7 @@ def open_sheet(path: Path, sheet: str | int, *, where: str) -> tuple[str, Rows]:
     try:
         title = _title(list(parts.sheets), sheet, where)
         styles = {i: f for i, f in enumerate(parts.formats) if f not in GENERAL_FORMATS}
-        formats: dict[tuple[int, int], str] | None = {}
+        formats: dict[int, str] | None = {}
         if styles:
             try:
                 formats = _styled_cells(parts.sheet_xml(title), styles)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["GENERAL_FORMATS", "display"]
@@ -73,18 +74,28 @@ _PLAIN_NUMBER = re.compile(r"([#,]*0*)(?:\.(0+))?")
 
 
 def _number_text(value: float | int, fmt: str) -> str:
+    return _number_writer(fmt)(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _number_writer(fmt: str) -> Callable[[float | int], str]:
+    """How a number format writes a number (worked out once per format)."""
     fmt = fmt.split(";")[0]
     if "%" in fmt:
-        decimals = len(fmt.split(".")[1].rstrip("%")) if "." in fmt else 0
-        return f"{value * 100:.{decimals}f}%"
+        percent = len(fmt.split(".")[1].rstrip("%")) if "." in fmt else 0
+        return lambda value: f"{value * 100:.{percent}f}%"
     match = _PLAIN_NUMBER.fullmatch(fmt.strip())
     if match and fmt.strip() not in ("", "General"):
         decimals = len(match.group(2) or "")
         if "," in fmt:
-            return f"{value:,.{decimals}f}"
+            return lambda value: f"{value:,.{decimals}f}"
         # each 0 before the point is a digit always shown: "000000" writes 123 as 000123
-        width = match.group(1).count("0") + (decimals + 1 if decimals else 0) + (value < 0)
-        return f"{value:0{width}.{decimals}f}"
+        digits = match.group(1).count("0") + (decimals + 1 if decimals else 0)
+        return lambda value: f"{value:0{digits + (value < 0)}.{decimals}f}"
+    return _general_number
+
+
+def _general_number(value: float | int) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     if isinstance(value, float):

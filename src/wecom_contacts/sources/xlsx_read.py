@@ -122,12 +122,20 @@ def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[int, str] | None:
     if root is None or b":" in root.group(0) or b"<sheetData" not in xml:
         return None  # a prefixed namespace: the cell tags would not read <c
     ids = b"|".join(str(i).encode() for i in sorted(styles))
-    # the usual order (r first, as Excel and openpyxl write it), else any order
-    tag = re.compile(rb"""<c\s+(?:r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?\ss\s*=\s*["']("""
-                     + ids + rb""")["']|([^>]*?\bs\s*=\s*["'](""" + ids + rb""")["'][^>]*))""")
+    formats = {str(i).encode(): f for i, f in styles.items()}
     found: dict[int, str] = {}
     columns: dict[bytes, int] = {}
-    formats = {str(i).encode(): f for i, f in styles.items()}
+    # quick: the form Excel and openpyxl write (<c r="B7" s="3" ...>), when every attribute
+    # naming such a style, however written, is in a tag of that form (else the thorough scan)
+    usual = re.findall(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(' + ids + rb')"', xml)
+    if len(usual) == len(re.findall(rb"""s\s*=\s*["'](?:""" + ids + rb""")["']""", xml)):
+        for letters in {letters for letters, _, _ in usual}:
+            columns[letters] = _column(letters)
+        return {(int(row) - 1) * _WIDE + columns[letters]: formats[style]
+                for letters, row, style in usual}
+    # thorough: r first, else any order
+    tag = re.compile(rb"""<c\s+(?:r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?\ss\s*=\s*["']("""
+                     + ids + rb""")["']|([^>]*?\bs\s*=\s*["'](""" + ids + rb""")["'][^>]*))""")
     for letters, row, style, other, other_style in tag.findall(xml):
         if not letters:
             ref = _REF.search(other)

@@ -153,7 +153,7 @@ class _Builder:
         owners: dict[tuple[str, str], DesiredUser] = {}
         mapped = [name for name in UNIQUE_FIELDS if name in self.reader.columns]
         for user in self.users:
-            other = seen.setdefault(user.userid.lower(), user)
+            other = seen.setdefault(user.key, user)  # the lowered userid
             if other is not user:
                 self.problem(user.origin, f"userid {user.userid!r} is also given by "
                              f"{other.origin}", self.reader.columns.get("userid"))

@@ -182,11 +182,16 @@ class MemberReader:
                 return None if text is None else check(text)
 
         if pure_column is not None:  # the same cell value always gives the same result
-            known = _memo(finish)
+            seen: dict[Value, Any] = {}  # _memo, written out: this runs for every cell
 
             def convert(record: Record) -> Any:
                 raw = record.values.get(pure_column)
-                return known(raw) if type(raw) is not list else finish(raw, record)
+                found = seen.get(raw, _MISSING) if type(raw) is not list else _MISSING
+                if found is _MISSING:
+                    found = finish(raw, record)
+                    if len(seen) < _MEMO_LIMIT and type(raw) is not list:
+                        seen[raw] = found
+                return found
         else:
             def convert(record: Record) -> Any:
                 return finish(get(record), record)

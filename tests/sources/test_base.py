@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from wecom_contacts.sources import (
     open_source,
     register_source_type,
 )
+from wecom_contacts.sources.base import _canonical, _SameFields
 
 
 class ListSource:
@@ -55,6 +57,25 @@ def test_fingerprint_ignores_row_order_but_not_values() -> None:
     assert a.sha256 != c.sha256
     assert a.counts == {"members": 2}
     assert a.kind == "list"
+
+
+def test_fingerprint_does_not_depend_on_the_order_of_fields() -> None:
+    a = _read(ListSource([{"工号": "1", "工号2": "x", "名": "a"}, {"工号": "2", "tags": None}]))
+    b = _read(ListSource([{"名": "a", "工号2": "x", "工号": "1"}, {"tags": "", "工号": "2"}]))
+    assert a == b
+
+
+@pytest.mark.parametrize("values", [
+    {"工号": "1", "工号2": "x", "名": "a", "空": "", "无": None},
+    {"b": "1", "a": ["x", "y"]},           # a multi-valued field: the general form
+    {"a": "1"},
+    {"a\x01": "1", "a": "2", "a\x1fz": "3"},  # names with control characters: likewise
+])
+def test_the_quick_canonical_form_is_the_general_one(values: dict[str, Any]) -> None:
+    quick = _SameFields()
+    record = Record(values, "x")
+    assert quick(record) == _canonical(record)
+    assert quick(Record(dict(reversed(values.items())), "y")) == _canonical(record)
 
 
 def test_fingerprint_is_refused_before_a_complete_read() -> None:

@@ -231,3 +231,24 @@ def test_every_bad_row_is_named_among_many(hr: Reader) -> None:
                                                 "hr.csv, row 702, column 姓名"]
     assert len(result.directory.users) == 1198
     assert result.directory.users[11].userid == "E13"  # the order of the file is kept
+
+
+def test_every_bad_field_of_a_row_is_named(hr: Reader) -> None:
+    rows = [HR_ROWS[0].replace("张三", "x" * 65).replace("zhangsan@example.com", "not-mail")]
+    assert [str(p) for p in hr(rows).errors] == [
+        "hr.csv, row 2, column 姓名: name is 65 characters long (at most 64)",
+        "hr.csv, row 2, column 邮箱: email 'not-mail' is not an e-mail address",
+    ]
+
+
+def test_repeated_values_give_the_same_members_as_distinct_ones(hr: Reader) -> None:
+    """A column's values are converted once each: a repeated department or gender word
+    gives every row its own checked value, and a bad repeated value names every row."""
+    rows = [f"{n},员工{n},研发中心/平台研发部,1380000{n:04d},{'男' if n % 2 else '未知'},"
+            f"u{n}@example.com,在职,正式,,,2020-01-01" for n in range(1, 7)]
+    result = hr(rows)
+    assert [p.where for p in result.errors] == [
+        f"hr.csv, row {n + 1}, column 性别" for n in (2, 4, 6)]
+    users = _users(result)
+    assert [users[f"E{n}"].fields["gender"] for n in (1, 3, 5)] == ["1", "1", "1"]
+    assert users["E1"].departments[0] is not users["E3"].departments[0]

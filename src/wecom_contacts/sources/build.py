@@ -8,12 +8,13 @@ that plans refuses the result while it has any error (``SourceResult.raise_for_p
 from __future__ import annotations
 
 import difflib
+import gc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..sync.desired.model import (
     UNIQUE_FIELDS,
-    DeptRef,
     DesiredDepartment,
     DesiredDirectory,
     DesiredTag,
@@ -22,15 +23,11 @@ from ..sync.desired.model import (
     split_path,
     unique_key,
 )
-from ..sync.desired.schema import SchemaError, parse_document
 from .base import Record, Source, SourceError, SourceFingerprint
 from .mapping_file import LoadedMapping
-from .members import MemberReader, RowResult
+from .members import MemberReader
 
 __all__ = ["Problem", "SourceResult", "build_directory"]
-
-_CHUNK = 500  # members checked per parse_document call
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -118,9 +115,11 @@ class _Builder:
         self.problems: list[Problem] = []
         self.counts = {"records": 0, "members": 0, "leavers": 0, "dropped": 0, "filtered": 0}
         self.users: list[DesiredUser] = []
-        self.rows: list[RowResult] = []  # per user, for leaders and tags
-        self._refs: dict[Any, DeptRef | SchemaError] = {}
-        self._pending: list[tuple[str, RowResult, list[Membership] | None]] = []
+        # per user, for the links made once every member is known (kept only when the
+        # mapping has them: a row's result itself is not kept)
+        self.leader_keys: list[Sequence[str]] = []
+        self.match_keys: list[str | None] = []
+        self.user_tags: list[Sequence[str]] = []
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -136,74 +135,29 @@ class _Builder:
         self.counts["leavers" if row.kind == "leaver" else "members"] += 1
         for column, message in row.problems:
             self.problem(record.where, message, column)
-        if row.user is None:
+        user = row.user
+        if user is None:
             return
-        # the same few departments recur on every row: each is checked once (_membership)
-        entries = row.user.pop("departments", None)
-        try:
-            memberships = None if entries is None else [self._membership(e) for e in entries]
-        except SchemaError as exc:
-            self.problem(record.where, exc.message, self.reader.columns.get("departments"))
-            return
-        self._pending.append((record.where, row, memberships))
-        if len(self._pending) >= _CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        """Check the pending members, many to a call; a chunk with a problem is checked
-        again row by row, so that every row's problem is named."""
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        wheres = [where for where, _, _ in pending]
-        try:
-            desired = parse_document({"users": [row.user for _, row, _ in pending]},
-                                     origin=lambda p: wheres[int(p[1])] if len(p) > 1 else "")
-            users: list[DesiredUser | None] = list(desired.users or [])
-        except SchemaError:
-            users = [self._one(where, row) for where, row, _ in pending]
-        for user, (_, row, memberships) in zip(users, pending, strict=True):
-            if user is None:
-                continue
-            user.departments = memberships
-            self.users.append(user)
-            row.user = None  # kept only for the links: the member itself is in self.users
-            self.rows.append(row)
-
-    def _one(self, where: str, row: RowResult) -> DesiredUser | None:
-        try:
-            desired = parse_document({"users": [row.user]}, origin=lambda p: where)
-        except SchemaError as exc:
-            column = self.reader.columns.get(exc.field or "") if exc.field else None
-            self.problem(where, exc.message, column)
-            return None
-        return desired.users[0] if desired.users else None
-
-    def _membership(self, entry: Any) -> Membership:
-        ref = entry["department"] if isinstance(entry, dict) else entry
-        leader = bool(entry.get("leader")) if isinstance(entry, dict) else False
-        if ref not in self._refs:
-            try:
-                doc = parse_document({"users": [{"userid": "x", "name": "x",
-                                                 "departments": [ref]}]}, origin=str)
-                assert doc.users is not None and doc.users[0].departments is not None
-                self._refs[ref] = doc.users[0].departments[0].department
-            except SchemaError as exc:
-                self._refs[ref] = SchemaError(("departments",), exc.message)
-        found = self._refs[ref]
-        if isinstance(found, SchemaError):
-            raise found
-        return Membership(found, leader=leader)
+        if row.refs is not None:
+            leader = row.leader
+            user.departments = [Membership(ref, leader=leader) for ref in row.refs]
+        self.users.append(user)
+        if self.reader.spec.direct_leader is not None:
+            self.leader_keys.append(row.leader_keys)
+            self.match_keys.append(row.match_key)
+        if self.reader.spec.tags is not None:
+            self.user_tags.append(row.tags)
 
     def check_unique(self) -> None:
         seen: dict[str, DesiredUser] = {}
         owners: dict[tuple[str, str], DesiredUser] = {}
+        mapped = [name for name in UNIQUE_FIELDS if name in self.reader.columns]
         for user in self.users:
-            other = seen.setdefault(user.userid.lower(), user)
+            other = seen.setdefault(user.key, user)  # the lowered userid
             if other is not user:
                 self.problem(user.origin, f"userid {user.userid!r} is also given by "
                              f"{other.origin}", self.reader.columns.get("userid"))
-            for name in UNIQUE_FIELDS:
+            for name in mapped:  # a field the mapping does not fill is in no member
                 value = user.fields.get(name)
                 if not value:
                     continue
@@ -219,14 +173,14 @@ class _Builder:
             return
         by_key: dict[str, str] = {}
         if spec.match:
-            for user, row in zip(self.users, self.rows, strict=True):
-                if row.match_key:
-                    by_key.setdefault(row.match_key, user.userid)
-        for user, row in zip(self.users, self.rows, strict=True):
-            if not row.leader_keys:
+            for user, match_key in zip(self.users, self.match_keys, strict=True):
+                if match_key:
+                    by_key.setdefault(match_key, user.userid)
+        for user, keys in zip(self.users, self.leader_keys, strict=True):
+            if not keys:
                 continue
             found: list[str] = []
-            for key in row.leader_keys:
+            for key in keys:
                 userid = by_key.get(key) if spec.match else key
                 if userid is None:
                     self.problem(user.origin, f"direct leader {key!r} is not among the members "
@@ -272,8 +226,8 @@ class _Builder:
         if spec is None:
             return None
         tags: dict[str, DesiredTag] = {}
-        for user, row in zip(self.users, self.rows, strict=True):
-            for name in row.tags:
+        for user, names in zip(self.users, self.user_tags, strict=True):
+            for name in names:
                 if len(name) > 32:
                     self.problem(user.origin, f"tag name {name!r} is longer than 32 characters",
                                  spec.column)
@@ -287,11 +241,23 @@ class _Builder:
 def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
     """Read every record of ``source`` through the mapping (SourceError if the mapping does
     not fit the source, or the source cannot be read completely)."""
+    # every row leaves a few objects that live to the end and hold no cycles: the cyclic
+    # collector's passes over them (and over whatever else the process holds, such as a
+    # live directory) would cost more than a third of the read, so it waits till the end
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(lm, source)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(lm: LoadedMapping, source: Source) -> SourceResult:
     builder = _Builder(lm, source)
     _check_fields(builder.reader, lm, source)
     for record in source.records("members"):
         builder.add(record)
-    builder.flush()
     fingerprint = source.fingerprint()
     builder.check_unique()
     builder.link_leaders()

@@ -95,13 +95,15 @@ class CsvSource:
 
     def _reader(self) -> Iterator[list[str]]:
         """The rows, parsed as they are read (the table is never held whole)."""
-        reader = csv.reader(io.StringIO(self._text(), newline=""), delimiter=self._delimiter
-                            or ",")
-        try:
-            yield from reader
-        except csv.Error as exc:
-            raise SourceError(f"not a readable CSV file: {exc}",
-                              where=f"{self.name}, line {reader.line_num}") from None
+        # closed at the end: its buffer (a copy of the text) is freed even while something
+        # still refers to the object
+        with io.StringIO(self._text(), newline="") as buffer:
+            reader = csv.reader(buffer, delimiter=self._delimiter or ",")
+            try:
+                yield from reader
+            except csv.Error as exc:
+                raise SourceError(f"not a readable CSV file: {exc}",
+                                  where=f"{self.name}, line {reader.line_num}") from None
 
     def header(self) -> list[str]:
         if self._header is None:
@@ -130,15 +132,21 @@ class CsvSource:
         rows = self._reader()
         for _ in range(self._header_row):
             next(rows)
+        names = [name for _, name in named]
+        whole = len(named) == width  # every column named: a full row zips with the header
         for number, row in enumerate(rows, self._header_row + 1):
-            if not any(cell.strip() for cell in row):
-                continue
+            if not "".join(row).strip():
+                continue  # a blank line
             where = f"{self.name}, row {number}"
-            if len(row) > width and any(c.strip() for c in row[width:]):
-                raise SourceError(f"the row has {len(row)} cells but the header only {width} "
-                                  "columns (a delimiter inside an unquoted cell?)", where=where)
             count = len(row)
+            if count == width and whole:
+                yield Record(dict(zip(names, row, strict=True)), where)
+                continue
+            if count > width and "".join(row[width:]).strip():
+                raise SourceError(f"the row has {count} cells but the header only {width} "
+                                  "columns (a delimiter inside an unquoted cell?)", where=where)
             yield Record({name: (row[i] if i < count else None) for i, name in named}, where)
+        self._decoded = None  # read to the end: a second read decodes the file again
 
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()

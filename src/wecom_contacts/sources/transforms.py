@@ -50,10 +50,14 @@ def first_text(value: Value) -> str | None:
     return text or None
 
 
+_MOBILE_SEPARATORS = re.compile(r"[\s\-().\u3000]")
+_COUNTRY_CODE = re.compile(r"(?:\+|00)(\d{1,4})[\s\-(\u3000]")
+
+
 def _mobile(text: str) -> str:
     """``+86 138-0000-0000`` → ``13800000000``; other countries keep ``+CC-number``."""
     raw = text.strip(_SPACES)
-    compact = re.sub(r"[\s\-().\u3000]", "", raw)
+    compact = _MOBILE_SEPARATORS.sub("", raw)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
     if compact.startswith("+86"):
@@ -64,7 +68,7 @@ def _mobile(text: str) -> str:
         if not compact[1:].isdigit() or len(compact) < 6:
             raise TransformError(f"{text!r} is not a mobile number")
         # the country code ends at the first separator the source wrote (+852 6123 4567)
-        head = re.match(r"(?:\+|00)(\d{1,4})[\s\-(\u3000]", raw)
+        head = _COUNTRY_CODE.match(raw)
         if head:
             return f"+{head.group(1)}-{compact[1 + len(head.group(1)):]}"
         return compact
@@ -214,6 +218,9 @@ def compile_steps(steps: list[m.Step], *, base_dir: Path,
             compiled.append(_split_step(step))
         else:
             compiled.append(_python_step(step, base_dir, where(i)))
+
+    if len(compiled) == 1:
+        return compiled[0]
 
     def run(value: Value, record: Record) -> Value:
         for fn in compiled:

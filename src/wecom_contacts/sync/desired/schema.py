@@ -26,7 +26,15 @@ from .model import (
     unique_key,
 )
 
-__all__ = ["KeyPath", "SchemaError", "parse_document"]
+__all__ = [
+    "MEMBER_FIELDS",
+    "KeyPath",
+    "SchemaError",
+    "check_department_count",
+    "check_member_field",
+    "department_ref",
+    "parse_document",
+]
 
 KeyPath = tuple[str | int, ...]
 
@@ -229,40 +237,65 @@ def _membership(raw: Any, path: KeyPath, root: str | None) -> Membership:
     return Membership(_dept_ref(raw, path, root))
 
 
+# the member fields check_member_field takes, in the order a user's fields are kept
+MEMBER_FIELDS: tuple[str, ...] = ("userid", "name", *_TEXT_FIELDS, "gender", "enable",
+                                  "extattr", "external_profile")
+
+
+def check_member_field(key: str, value: Any, path: KeyPath) -> Any:
+    """One of a member's ``MEMBER_FIELDS`` as every desired-state format takes it: the value
+    kept (trimmed text, gender ``"1"``/``"2"``, enable a bool), or SchemaError at ``path``
+    (whose last item names the field). A source that builds members itself (a mapping)
+    checks each value here, as a document's user is checked."""
+    if key == "userid":
+        return _userid(value, path)
+    if key == "name":
+        name = _text(value, path, max_len=64)
+        if not name:
+            raise SchemaError(path, "name must not be empty")
+        return _wecom_accepts("name", name, path)
+    if key in _TEXT_FIELDS:
+        limit = 128 if key in ("position", "address") else 64
+        return _wecom_accepts(key, _text(value, path, max_len=limit), path)
+    if key == "gender":
+        gender = _GENDER.get(str(value).strip().lower())
+        if gender is None:
+            raise SchemaError(path, f"gender must be male/female (or 1/2, 男/女), "
+                              f"not {value!r}")
+        return gender
+    if key == "enable":
+        return _bool(value, path)
+    if key in ("extattr", "external_profile"):
+        return _no_control_characters(_mapping(value, path, key), path)
+    raise ValueError(f"not a member field: {key!r}")
+
+
+def check_department_count(entries: list[Any], path: KeyPath) -> None:
+    if not entries or len(entries) > 100:
+        raise SchemaError(path, "a user needs 1 to 100 departments")
+
+
+def department_ref(value: Any, path: KeyPath) -> DeptRef:
+    """A department a member names (a path or an id), checked as in a document's user."""
+    return _dept_ref(value, path, None)
+
+
 def _user(item: dict[str, Any], path: KeyPath, root: str | None, origin: str) -> DesiredUser:
     _unknown_keys(item, _USER_KEYS, path)
     for required in ("userid", "name"):
         if required not in item:
             raise SchemaError(path, f"a user needs {required!r}")
-    user = DesiredUser(_userid(item["userid"], (*path, "userid")), {}, origin=origin)
-    name = _text(item["name"], (*path, "name"), max_len=64)
-    if not name:
-        raise SchemaError((*path, "name"), "name must not be empty")
-    user.fields["name"] = _wecom_accepts("name", name, (*path, "name"))
-    for key in _TEXT_FIELDS:
+    user = DesiredUser(check_member_field("userid", item["userid"], (*path, "userid")), {},
+                       origin=origin)
+    for key in MEMBER_FIELDS[1:]:
         if key in item:
-            limit = 128 if key in ("position", "address") else 64
-            text = _text(item[key], (*path, key), max_len=limit)
-            user.fields[key] = _wecom_accepts(key, text, (*path, key))
-    if "gender" in item:
-        gender = _GENDER.get(str(item["gender"]).strip().lower())
-        if gender is None:
-            raise SchemaError((*path, "gender"), f"gender must be male/female (or 1/2, 男/女), "
-                              f"not {item['gender']!r}")
-        user.fields["gender"] = gender
-    if "enable" in item:
-        user.fields["enable"] = _bool(item["enable"], (*path, "enable"))
-    for key in ("extattr", "external_profile"):
-        if key in item:
-            user.fields[key] = _no_control_characters(
-                _mapping(item[key], (*path, key), key), (*path, key))
+            user.fields[key] = check_member_field(key, item[key], (*path, key))
     if "previous_userid" in item:
         prev = _userid(item["previous_userid"], (*path, "previous_userid"))
         user.previous_userid = prev if prev.lower() != user.userid.lower() else None
     if "departments" in item:
         entries = _list(item["departments"], (*path, "departments"), "departments")
-        if not entries or len(entries) > 100:
-            raise SchemaError((*path, "departments"), "a user needs 1 to 100 departments")
+        check_department_count(entries, (*path, "departments"))
         user.departments = [
             _membership(raw, (*path, "departments", j), root) for j, raw in enumerate(entries)
         ]

@@ -252,3 +252,13 @@ def test_repeated_values_give_the_same_members_as_distinct_ones(hr: Reader) -> N
     users = _users(result)
     assert [users[f"E{n}"].fields["gender"] for n in (1, 3, 5)] == ["1", "1", "1"]
     assert users["E1"].departments[0] is not users["E3"].departments[0]
+
+
+def test_department_ids_with_a_derived_tree_are_refused_per_row(hr: Reader) -> None:
+    mapping = HR_MAPPING.replace("department: {path: 部门, root: 总部}", "department: {id: 工号}")
+    errors = [str(p) for p in hr(mapping=mapping).errors]
+    assert errors[0] == ("hr.csv, row 2, column 工号: user E1001 names department #1001 by id: "
+                         "with the departments derived from the members, name each department "
+                         "by its path (总部/研发中心) (or set departments.manage: false)")
+    kept = hr(mapping=mapping + "departments: {manage: false}\n")
+    assert kept.errors == [] and kept.directory.departments is None

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..sync.desired.derive import departments_from_members
 from ..sync.desired.model import (
     UNIQUE_FIELDS,
     DesiredDepartment,
@@ -20,7 +21,6 @@ from ..sync.desired.model import (
     DesiredTag,
     DesiredUser,
     Membership,
-    split_path,
     unique_key,
 )
 from .base import Record, Source, SourceError, SourceFingerprint
@@ -194,32 +194,14 @@ class _Builder:
     def departments(self) -> list[DesiredDepartment] | None:
         if not self.lm.mapping.departments.manage or self.reader.department is None:
             return None
-        by_path: dict[tuple[str, ...], DesiredDepartment] = {}
-        split: dict[str, tuple[str, ...]] = {}
-        root: tuple[str, str] | None = None
-        for user in self.users:
-            for member in user.departments or ():
-                if not isinstance(member.department, str):
-                    continue
-                parts = split.get(member.department)
-                if parts is None:
-                    parts = split[member.department] = split_path(member.department)
-                if root is None:
-                    root = (parts[0], user.origin)
-                elif parts[0] != root[0]:
-                    self.problem(user.origin, f"department {member.department!r} does not start "
-                                 f"with the root {root[0]!r} of {root[1]}: all paths share one "
-                                 "root (set members.department.root to the company's root "
-                                 "department)", self.reader.columns.get("departments"))
-                    continue
-                if parts in by_path:
-                    continue
-                for depth in range(1, len(parts) + 1):
-                    if parts[:depth] not in by_path:
-                        # the root is matched to WeCom's root, never renamed after a path
-                        origin = "implied" if depth == 1 else user.origin
-                        by_path[parts[:depth]] = DesiredDepartment(parts[:depth], origin=origin)
-        return sorted(by_path.values(), key=lambda d: len(d.path))
+        column = self.reader.columns.get("departments")
+
+        def problem(user: DesiredUser, kind: str, message: str) -> None:
+            hint = {"root": " (set members.department.root to the company's root department)",
+                    "id": " (or set departments.manage: false)"}[kind]
+            self.problem(user.origin, message + hint, column)
+
+        return departments_from_members(self.users, problem)
 
     def tags(self) -> list[DesiredTag] | None:
         spec = self.reader.spec.tags

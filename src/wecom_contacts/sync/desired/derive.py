@@ -16,27 +16,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Literal
 
 from ..errors import DesiredStateError
 from .model import DesiredDepartment, DesiredDirectory, DesiredUser, split_path
 
-__all__ = ["DERIVED", "MixedRoot", "departments_from_members", "with_departments_from_members"]
+__all__ = ["DERIVED", "Problem", "departments_from_members", "with_departments_from_members"]
 
 DERIVED = "from-members"
 """The value of a document's ``departments`` key that asks for the derived tree."""
 
-MixedRoot = Callable[[DesiredUser, str, str, str], None]
-"""Called as (member, its department path, the root seen first, where it was seen) for a
-path under another root; the path is then left out."""
+Problem = Callable[[DesiredUser, Literal["id", "root"], str], None]
+"""Called as (member, kind, what is wrong) for a department the derived tree cannot hold
+(named by id, or under another root); the department is then left out (a source collects
+every row's problem this way)."""
+
+
+def _raise(user: DesiredUser, kind: str, message: str) -> None:
+    raise DesiredStateError(message, where=user.origin)
 
 
 def departments_from_members(users: Iterable[DesiredUser],
-                             mixed_root: MixedRoot | None = None) -> list[DesiredDepartment]:
+                             problem: Problem = _raise) -> list[DesiredDepartment]:
     """Every department a member's path names, with its ancestors, parents first.
 
-    A member that names a department by id (an existing WeCom department) cannot be part of
-    a derived tree: DesiredStateError. So is a path under another root than the first one seen,
-    unless ``mixed_root`` reports it.
+    A member that names a department by id (an existing WeCom department: it says nothing
+    of a path to create), or by a path under another root than the first one seen, is a
+    ``problem`` (by default DesiredStateError naming the member's place).
     """
     by_path: dict[tuple[str, ...], DesiredDepartment] = {}
     split: dict[str, tuple[str, ...]] = {}
@@ -45,22 +51,18 @@ def departments_from_members(users: Iterable[DesiredUser],
         for member in user.departments or ():
             ref = member.department
             if not isinstance(ref, str):
-                raise DesiredStateError(
-                    f"user {user.userid} names department #{ref} by id: with the departments "
-                    "derived from the members, name each department by its path (总部/研发中心)",
-                    where=user.origin,
-                )
+                problem(user, "id", f"user {user.userid} names department #{ref} by id: with the "
+                        "departments derived from the members, name each department by its "
+                        "path (总部/研发中心)")
+                continue
             parts = split.get(ref)
             if parts is None:
                 parts = split[ref] = split_path(ref)
             if root is None:
                 root = (parts[0], user.origin)
             elif parts[0] != root[0]:
-                if mixed_root is None:
-                    raise DesiredStateError(
-                        f"department {ref!r} does not start with the root {root[0]!r} of "
-                        f"{root[1]}: all paths share one root", where=user.origin)
-                mixed_root(user, ref, *root)
+                problem(user, "root", f"department {ref!r} does not start with the root "
+                        f"{root[0]!r} of {root[1]}: all paths share one root")
                 continue
             if parts in by_path:
                 continue

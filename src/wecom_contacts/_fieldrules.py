@@ -38,6 +38,8 @@ def _utf8_len(value: str) -> int:
 
 def text_problem(value: str) -> str | None:
     """Control characters (tab, newline, NUL, DEL, C1) and lone surrogates: never sendable."""
+    if value.isprintable():  # in C; false for every Cc and Cs character (and a few more)
+        return None
     for char in value:
         category = unicodedata.category(char)
         if category == "Cc":

@@ -64,8 +64,10 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> Dec
     try:
         return DecodedText(data.decode("utf-8"), "utf-8", False)
     except UnicodeDecodeError as exc:
-        utf8_error = exc
-    _refuse_mixed(data, source, utf8_error)
+        # the offset, not the exception: a kept exception's traceback holds this frame (and
+        # the file's bytes) in a reference cycle until the cyclic collector runs
+        bad_at = exc.start
+    _refuse_mixed(data, source, bad_at)
     return DecodedText(_strict(data, "gb18030", source), "gb18030", False)
 
 
@@ -107,9 +109,10 @@ def _strict(data: bytes, name: str, source: str) -> str:
     return text
 
 
-def _refuse_mixed(data: bytes, source: str, utf8_error: UnicodeDecodeError) -> None:
-    """Refuse a file whose non-ASCII lines are partly valid UTF-8 and partly not."""
-    first_bad = _line_of(data, utf8_error.start, "utf-8")
+def _refuse_mixed(data: bytes, source: str, bad_at: int) -> None:
+    """Refuse a file whose non-ASCII lines are partly valid UTF-8 and partly not (``bad_at``:
+    the offset of the first byte that is not UTF-8)."""
+    first_bad = _line_of(data, bad_at, "utf-8")
     for number, line in enumerate(data.split(b"\n"), start=1):
         if number >= first_bad:
             break

@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    # listening before the URL is printed: a caller that connects at once waits in the
+    # backlog until uvicorn accepts, instead of being refused while uvicorn starts up
+    sock.listen(128)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"http://{host}:{sock.getsockname()[1]}", flush=True)
     config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -102,6 +103,13 @@ def test_user_keeps_unknown_fields_and_the_raw_answer() -> None:
     assert user.model_extra == {"hire_date": "2024-01-01"}
     assert user.raw is data
     assert user.to_wire()["hire_date"] == "2024-01-01"
+
+
+def test_a_changed_copy_answers_with_its_own_wire_form_not_the_original_answer() -> None:
+    data = {"userid": "a", "name": "A", "department": [1]}
+    moved = User.from_wire(data).model_copy(update={"department": [2]})
+    assert moved.raw == moved.to_wire() and moved.raw["department"] == [2]
+    assert pickle.loads(pickle.dumps(User.from_wire(data))) == User.from_wire(data)
 
 
 def test_user_gender_stays_the_wire_string() -> None:

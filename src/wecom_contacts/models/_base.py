@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
 __all__ = ["WeComModel"]
@@ -19,18 +19,24 @@ class WeComModel(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
 
-    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+    # The dict WeCom sent, in a plain slot rather than a pydantic private attribute: those
+    # make pydantic run Python code after every validation (model_post_init), which doubled
+    # the cost of building a small model (bench/client_overhead.py; a list of 1,000 members
+    # pays it 1,000 times). Set only by from_wire; a copy or an unpickled model has none
+    # and answers with its wire form.
+    __slots__ = ("_wire_dict",)
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Self:
         obj = cls.model_validate(data)
-        obj._raw = data
+        object.__setattr__(obj, "_wire_dict", data)  # frozen: pydantic's setattr refuses
         return obj
 
     @property
     def raw(self) -> dict[str, Any]:
         """The object as WeCom sent it (or, for a model built in Python, its wire form)."""
-        return self._raw or self.to_wire()
+        wire: dict[str, Any] | None = getattr(self, "_wire_dict", None)
+        return wire or self.to_wire()
 
     def __eq__(self, other: object) -> bool:
         # Equal when the data is: where a model came from (its raw dict) does not count.

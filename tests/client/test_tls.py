@@ -3,6 +3,7 @@ the server's certificate, and honours SSL_CERT_FILE as httpx does."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.redis.conftest import free_port
+from tests.servers._common import free_port
 from tests.servers.slapd import _certificates
 from wecom_contacts import Client
 from wecom_contacts.emulator import EmulatorConfig
@@ -30,10 +31,13 @@ def https_emulator(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while subprocess.run(["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"],
-                             capture_output=True).returncode != 0:
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
         yield f"https://127.0.0.1:{port}", ca
     finally:
         proc.terminate()

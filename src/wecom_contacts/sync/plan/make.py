@@ -11,10 +11,11 @@ from ..live.model import LiveDirectory
 from .build import Builder
 from .caps import scope_sizes
 from .departments import DeptIndex, plan_departments
+from .outcome import UserOutcome
 from .scope import fingerprint, scope_for
 from .tags import plan_tags
 from .types import Plan, PlanOptions, Step
-from .users import UserOutcome, plan_users
+from .users import plan_users
 
 __all__ = ["make_plan"]
 
@@ -100,7 +101,7 @@ def _deletable(index: DeptIndex, users: UserOutcome, b: Builder) -> list[int]:
 
 
 def _who(keys: list[str], users: UserOutcome) -> str:
-    names = sorted(users.final.get(k, k) for k in keys)
+    names = sorted(users.final(k, k) for k in keys)
     shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
     return f"{len(names)} member(s) the plan does not move out ({shown})"
 

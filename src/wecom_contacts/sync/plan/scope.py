@@ -63,12 +63,20 @@ def _user_record(user: LiveUser) -> list[Any]:
     return [
         user.key,
         user.userid,
-        {k: v if isinstance(v, (str, int)) else comparable(v)
-         for k, v in sorted(user.fields.items())},
+        {k: v if isinstance(v, (str, int)) else comparable(v) for k, v in user.fields.items()},
         sorted(user.memberships),
         user.main_department,
         sorted(u.lower() for u in user.direct_leader),
     ]
+
+
+# The hash is of one JSON document, [departments, users, tags], that is never built whole:
+# at 100,000 members it would be ~16 MB of text plus millions of encoder chunks and a record
+# per member, all live at once. The users are encoded a block at a time, in key order, into
+# the hash; the bytes hashed are exactly those of the whole document, so plans saved by
+# earlier versions keep their fingerprints.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_BLOCK = 1000
 
 
 def fingerprint(live: LiveDirectory, scope: Scope) -> str:
@@ -82,18 +90,22 @@ def fingerprint(live: LiveDirectory, scope: Scope) -> str:
         for d in sorted(live.departments.values(), key=lambda d: d.id)
         if scope.has_department(d.id)
     ]
-    users = sorted(
-        (_user_record(u) for u in live.users.values() if scope.has_user(u)),
-        key=lambda r: str(r[0]),
-    )
+    everyone = scope.departments is None and not scope.protected
+    managed = live.users.keys() if everyone else {
+        k for k, u in live.users.items() if scope.has_user(u)}
     tags = [
         [t.id, t.name,
          # users not read (outside a subtree) count as outside, however the live was read
-         sorted(u.lower() for u in t.users
-                if u.lower() in live.users and scope.has_user(live.users[u.lower()])),
+         sorted(k for k in map(str.lower, t.users) if k in managed),
          sorted(d for d in t.departments if scope.has_department(d))]
         for t in sorted(live.tags.values(), key=lambda t: t.id)
     ]
-    body = json.dumps([depts, users, tags], ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+    digest = hashlib.sha256()
+    digest.update(("[" + _ENCODER.encode(depts) + ",[").encode())
+    keys = sorted(managed)
+    users = live.users
+    for start in range(0, len(keys), _BLOCK):
+        block = _ENCODER.encode([_user_record(users[k]) for k in keys[start:start + _BLOCK]])
+        digest.update(((block[1:-1]) if start == 0 else ("," + block[1:-1])).encode())
+    digest.update(("]," + _ENCODER.encode(tags) + "]").encode())
+    return "sha256:" + digest.hexdigest()

@@ -8,9 +8,9 @@ from ..desired.model import DesiredDirectory, DesiredTag
 from ..live.model import LiveDirectory, LiveTag
 from .build import Builder, Target, step_of
 from .departments import DeptIndex, Unresolved
+from .outcome import Person, UserOutcome
 from .scope import Scope
 from .types import ref
-from .users import UserOutcome
 
 __all__ = ["plan_tags"]
 
@@ -106,38 +106,44 @@ def _vacate(tags: list[DesiredTag], matched: dict[str, LiveTag], by_name: dict[s
     return freed, gone
 
 
-def _user_ids(tag: DesiredTag, current: LiveTag | None, live: LiveDirectory, scope: Scope,
+def _user_ids(tag: DesiredTag, current: LiveTag | None, scope: Scope,
               users: UserOutcome) -> tuple[list[str], list[str]]:
     """(userids to add, userids to remove), as final userids, managed users only."""
-    def managed(key: str) -> bool:
-        if key in users.managed_keys:
-            return True
-        user = live.users.get(key)
-        return user is not None and scope.has_user(user)
+    people = users.people
+
+    def final(person: Person | None, default: str) -> str:
+        if person is None or (person.live is None and not person.managed):
+            return default
+        return person.final
 
     want: dict[str, str] = {}
     for userid in tag.users or ():
         key = userid.lower()
-        known = key in live.users
+        person = people.get(key)
+        known = person is not None and person.live is not None
         if not known and scope.departments is not None:
             continue  # users outside a subtree are not read: not managed here
-        if users.managed and key not in users.desired_keys:
-            if not known or managed(key):  # unknown, or about to be deleted
-                raise Unresolved(f"user {userid} is not in the users section")
+        if users.managed and not (person is not None and person.desired):
+            if not known or person is None or person.is_managed(scope):
+                raise Unresolved(f"user {userid} is not in the users section")  # or leaving
             continue  # protected or outside the subtree: its tags are left alone
         if not users.managed and not known:
             raise Unresolved(f"user {userid} does not exist")
-        if managed(key):
-            want[key] = users.final.get(key, userid)
+        if person is not None and person.is_managed(scope):
+            want[key] = final(person, userid)
     have: dict[str, str] = {}
     for userid in current.users if current else ():
         key = userid.lower()
         if key in users.removed:
             continue  # deleting the user takes it out of the tag
-        final = users.final.get(key, userid)
-        final_key = final.lower()
-        if managed(key) or managed(final_key):
-            have[final_key] = final
+        person = people.get(key)
+        if person is not None and person.is_managed(scope):
+            have[person.final_key] = final(person, userid)
+            continue
+        name = final(person, userid)
+        holder = people.get(name.lower())
+        if holder is not None and holder.is_managed(scope):
+            have[name.lower()] = name
     add = [want[k] for k in want if k not in have]
     remove = [have[k] for k in have if k not in want]
     return add, remove
@@ -149,7 +155,7 @@ def _members(tag: DesiredTag, current: LiveTag | None, target: Target, create_st
     add_users: list[str] = []
     remove_users: list[str] = []
     if tag.users is not None:
-        add_users, remove_users = _user_ids(tag, current, live, scope, users)
+        add_users, remove_users = _user_ids(tag, current, scope, users)
     add_depts: list[tuple[Target, str]] = []
     remove_depts: list[int] = []
     if tag.departments is not None:

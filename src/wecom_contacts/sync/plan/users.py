@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..desired.model import CONTACT_FIELDS, UNIQUE_FIELDS, DesiredDirectory, DesiredUser, unique_key
 from ..live.model import LiveDirectory, LiveUser, attr_content, same_value
 from .build import Builder, Target, step_of
 from .departments import DeptIndex, Unresolved
-from .handoffs import Freed, plan_releases
+from .handoffs import Freed, plan_releases, taken_values
+from .outcome import Person, UserOutcome
 from .scope import Scope
 from .types import PlanOptions
 
-__all__ = ["UserOutcome", "plan_users"]
-
-@dataclass
-class UserOutcome:
-    """What tags and department deletions need to know about the user steps."""
-
-    managed: bool
-    final: dict[str, str] = field(default_factory=dict)  # lower userid (live or new) → userid
-    steps: dict[str, int] = field(default_factory=dict)  # lower final userid → create/rename
-    removed: set[str] = field(default_factory=set)  # lower live userids deleted
-    leaving: dict[int, list[int]] = field(default_factory=dict)  # dept → steps moving users out
-    managed_keys: set[str] = field(default_factory=set)  # lower final userids the plan manages
-    desired_keys: set[str] = field(default_factory=set)  # lower userids in the users section
-    untouched: set[str] = field(default_factory=set)  # lower live userids matched but skipped
-    ends_in: dict[str, list[int]] = field(default_factory=dict)  # lower live userid → depts
-    fixed_mobiles: list[str] = field(default_factory=list)  # activated: mobile not changeable
-
-    def staying(self) -> dict[int, list[str]]:
-        """Department → lower live userids still in it after the plan."""
-        result: dict[int, list[str]] = {}
-        for key, depts in self.ends_in.items():
-            for dept_id in depts:
-                result.setdefault(dept_id, []).append(key)
-        return result
-
+__all__ = ["plan_users"]
 
 @dataclass
 class _Wanted:
@@ -48,6 +25,10 @@ class _Wanted:
     live: LiveUser | None
     members: list[tuple[Target, bool, int | None, str]]  # target, leader, order, display
     main: tuple[Target, str] | None = None
+
+
+def wanted_pairs(wanted: list[_Wanted]) -> Iterator[tuple[DesiredUser, LiveUser | None]]:
+    return ((w.user, w.live) for w in wanted)
 
 
 def _key(target: Target) -> Any:
@@ -61,20 +42,20 @@ def _member_display(path: str, leader: bool) -> str:
 def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, index: DeptIndex,
                options: PlanOptions, b: Builder) -> UserOutcome:
     out = UserOutcome(managed=desired.users is not None)
-    out.final = {k: u.userid for k, u in live.users.items()}
-    out.ends_in = {k: list(u.department_ids) for k, u in live.users.items()}
+    people = out.people = {k: Person(u.userid, k, u) for k, u in live.users.items()}
     if desired.users is None:
         return out
-    out.desired_keys = {u.key for u in desired.users}
-    wanted = _match_and_resolve(desired.users, live, scope, index, b, out)
-    claimed = {w.live.key for w in wanted if w.live is not None}
-    claimed |= out.untouched
-    leaving = [u for k, u in live.users.items() if k not in claimed and scope.has_user(u)]
+    for wish in desired.users:
+        person = people.get(wish.key)
+        if person is None:
+            person = people[wish.key] = Person(wish.userid, wish.key, None)
+        person.desired = True
+    wanted = _match_and_resolve(desired.users, scope, index, b, out)
+    leaving = [p.live for p in people.values()
+               if p.live is not None and not p.matched and scope.has_user(p.live)]
     # a leaver whose mobile or e-mail someone else needs goes first (WeCom: 60104 / 60106);
     # a holder that stays gives the value up in a release step (plan_handoffs)
-    # each wanted user's unique values, keyed once (the hand-offs look them up too)
-    taking = [(w.user, w.live, [(f, unique_key(f, w.user.fields[f])) for f in UNIQUE_FIELDS
-                                if w.user.fields.get(f)]) for w in wanted]
+    taking = taken_values(wanted_pairs(wanted))
     wanted_values = {key for _, _, keys in taking for _, key in keys}
     early: Freed = {}
     if not options.disable_instead_of_delete:
@@ -83,7 +64,7 @@ def plan_users(desired: DesiredDirectory, live: LiveDirectory, scope: Scope, ind
             if _fully_inside(user, scope) and any(v in wanted_values for v in values):
                 step = _remove(user, "user.early_delete", options, b, out)
                 early.update(dict.fromkeys(values, step))
-    plan_releases(taking, leaving, live.users.values(), early, b)
+    plan_releases(taking, leaving, live.users.values(), people, early, b)
     renamed = {w.user.key for w in wanted
                if w.live is not None and w.live.key != w.user.key}
     creates = [w for w in wanted if w.live is None]
@@ -150,22 +131,24 @@ def _fully_inside(user: LiveUser, scope: Scope) -> bool:
     return all(scope.has_department(d) for d in user.department_ids)
 
 
-def _match_and_resolve(users: list[DesiredUser], live: LiveDirectory, scope: Scope,
-                       index: DeptIndex, b: Builder, out: UserOutcome) -> list[_Wanted]:
-    desired_keys = out.desired_keys
-    claimed: set[str] = set()
+def _match_and_resolve(users: list[DesiredUser], scope: Scope, index: DeptIndex, b: Builder,
+                       out: UserOutcome) -> list[_Wanted]:
+    people = out.people
     wanted: list[_Wanted] = []
     ignored = 0
     for user in users:
         key = user.key
-        match = live.users.get(key)
+        person = people[key]
+        holder = person if person.live is not None else None
         prev = (user.previous_userid or "").lower()
-        if match is None and prev and prev in live.users and prev not in desired_keys \
-                and prev not in claimed:
-            match = live.users[prev]
-        if match is not None:
-            claimed.add(match.key)
-            out.untouched.add(match.key)  # until resolved below
+        if holder is None and prev:
+            former = people.get(prev)
+            if former is not None and former.live is not None and not former.desired \
+                    and not former.matched:
+                holder = former
+        match = holder.live if holder is not None else None
+        if holder is not None:
+            holder.matched = True  # not a leaver, even when skipped below
         if scope.is_protected(user.userid) or (match and scope.is_protected(match.userid)):
             continue  # never touched; tags leave it alone too
         if match is not None and not scope.has_user(match):
@@ -176,15 +159,13 @@ def _match_and_resolve(users: list[DesiredUser], live: LiveDirectory, scope: Sco
         except Unresolved as exc:
             b.problems.append(f"{user.origin}: user {user.userid}: {exc}")
             continue
-        if match is not None:
-            out.untouched.discard(match.key)
         if match is None and user.departments is not None and not resolved.members:
             ignored += 1  # all of its departments are outside the managed subtree
             continue
-        out.managed_keys.add(key)
-        out.final[key] = user.userid
-        if match is not None:
-            out.final[match.key] = user.userid
+        person.managed = True
+        person.final = user.userid
+        if holder is not None:
+            holder.final, holder.final_key, holder.wish = user.userid, key, user
         resolved.live = match
         wanted.append(resolved)
     if ignored:
@@ -293,7 +274,7 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
         params["main_department"] = w.main[0]
     late: dict[str, Any] = {}
     if user.direct_leader is not None:
-        now = sorted(out.final.get(u.lower(), u).lower() for u in current.direct_leader)
+        now = sorted(out.final(u.lower(), u).lower() for u in current.direct_leader)
         if sorted(u.lower() for u in user.direct_leader) != now:
             late_bound = rename and any(u.lower() in new_ids for u in user.direct_leader)
             (late if late_bound else params)["direct_leader"] = user.direct_leader
@@ -316,7 +297,7 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
               depends_on=[step, *_leader_deps(user.direct_leader or [], out)])
     if step is not None and "department" in params:
         kept = [d for d in params["department"] if isinstance(d, int)]
-        out.ends_in[current.key] = kept
+        out.people[current.key].ends_in = kept
         for dept_id in current.department_ids:
             if dept_id not in kept:
                 out.leaving.setdefault(dept_id, []).append(step)
@@ -409,7 +390,7 @@ def _remove(user: LiveUser, phase: str, options: PlanOptions, b: Builder,
     step = b.add(phase, "user.delete", user.userid, {"userid": user.userid},
                  changes={"name": (user.fields.get("name"), None)})
     out.removed.add(key)
-    out.ends_in[key] = []
+    out.people[key].ends_in = []
     for dept_id in user.department_ids:
         out.leaving.setdefault(dept_id, []).append(step)
     return step
@@ -429,7 +410,7 @@ def _leave_subtree(user: LiveUser, scope: Scope, index: DeptIndex, b: Builder,
     step = b.add("user.update", "user.update", user.userid, params,
                  changes={"departments": (before, [index.live_path(d) for d, _, _ in kept])},
                  note="leaves the managed subtree")
-    out.ends_in[user.key] = [d for d, _, _ in kept]
+    out.people[user.key].ends_in = [d for d, _, _ in kept]
     for dept_id in user.department_ids:
         if scope.has_department(dept_id):
             out.leaving.setdefault(dept_id, []).append(step)

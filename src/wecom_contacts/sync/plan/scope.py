@@ -60,14 +60,21 @@ def scope_for(live: LiveDirectory, options: PlanOptions) -> Scope:
 
 
 def _user_record(user: LiveUser) -> list[Any]:
+    fields = user.fields
+    if not all(type(v) in _PLAIN for v in fields.values()):  # the encoder sorts the keys
+        fields = {k: v if isinstance(v, (str, int)) else comparable(v) for k, v in fields.items()}
+    memberships = user.memberships
     return [
         user.key,
         user.userid,
-        {k: v if isinstance(v, (str, int)) else comparable(v) for k, v in user.fields.items()},
-        sorted(user.memberships),
+        fields,
+        memberships if len(memberships) < 2 else sorted(memberships),
         user.main_department,
-        sorted(u.lower() for u in user.direct_leader),
+        sorted(u.lower() for u in user.direct_leader) if user.direct_leader else [],
     ]
+
+
+_PLAIN = frozenset((str, int, bool))  # encoded as they are; others are pruned by comparable()
 
 
 # The hash is of one JSON document, [departments, users, tags], that is never built whole:

@@ -221,6 +221,21 @@ def _membership_changed(w: _Wanted, params: dict[str, Any]) -> bool:
     return now != then
 
 
+def _same_memberships(members: list[tuple[Target, bool, int | None, str]],
+                      live: list[tuple[int, bool, int]]) -> bool:
+    """Certainly no membership change (what ``_membership_changed`` would find), decided
+    without building the update's parameters: most members of a plan are unchanged, and at
+    100,000 of them those throw-away lists are what the plan spends its memory on."""
+    if len(members) != len(live):
+        return False
+    for (target, leader, order, _), (dept_id, live_leader, live_order) in zip(
+            members, live, strict=True):
+        if target != dept_id or bool(leader) != bool(live_leader) \
+                or (order is not None and order != live_order):
+            return False
+    return True
+
+
 def _leader_deps(leaders: list[str], out: UserOutcome) -> list[int | None]:
     return [out.steps.get(leader.lower()) for leader in leaders]
 
@@ -256,7 +271,7 @@ def _update(w: _Wanted, new_ids: set[str], early: Freed, index: DeptIndex,
             params[name] = value
             changes[name] = (old, value)
     deps: list[int | None] = []
-    if user.departments is not None:
+    if user.departments is not None and not _same_memberships(w.members, current.memberships):
         member_params, display = _membership_params(w)
         if _membership_changed(w, member_params):
             params.update(member_params)

@@ -9,7 +9,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .._endpoints import Endpoint
 from ..errors import (
@@ -22,9 +22,12 @@ from ..errors import (
     WeComError,
     error_for,
 )
+from .answers import Answer
 from .transport import RawResponse
 
-__all__ = ["RetryPolicy", "decode_envelope", "encode_body", "retry_delay"]
+__all__ = ["RetryPolicy", "decode_envelope", "encode_body", "plain_success", "retry_delay"]
+
+T = TypeVar("T")
 
 
 def encode_body(body: dict[str, Any]) -> bytes:
@@ -49,6 +52,16 @@ def decode_envelope(raw: RawResponse, endpoint: str, *, resent: bool = False) ->
     if errcode != 0:
         raise error_for(errcode, str(data.get("errmsg", "")), endpoint=endpoint, resent=resent)
     return data
+
+
+def plain_success(raw: RawResponse, answer: Answer[T]) -> T | None:
+    """The endpoint's result when the answer is a plain success, read in one pass; else None.
+
+    Plain: HTTP 200, errcode 0 (or none), a body the model accepts. For anything else the
+    caller hands the answer to `decode_envelope`, which decides the error, and builds the
+    result with `answer.slow`: errors and refusals are exactly those of that general path.
+    """
+    return answer.fast(raw.content) if raw.status_code == 200 else None
 
 
 @dataclass(frozen=True, slots=True)

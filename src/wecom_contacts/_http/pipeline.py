@@ -15,18 +15,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from .._endpoints import Endpoint, endpoint
 from ..errors import ApiError, TokenFetchError, WeComError
 from ..tokens.base import Token, TokenStore, token_key
-from .decide import RetryPolicy, decode_envelope, encode_body, retry_delay
+from .answers import Answer
+from .decide import RetryPolicy, decode_envelope, encode_body, plain_success, retry_delay
 from .ratelimit import RateLimiter
 from .transport import AsyncTransport, Transport, Upload
 
 __all__ = ["AsyncPipeline", "AsyncTokenProvider", "Pipeline", "TokenProvider"]
 
 log = logging.getLogger("wecom_contacts.http")
+
+T = TypeVar("T")
 
 GETTOKEN = "gettoken"
 _GETTOKEN = endpoint(GETTOKEN)
@@ -147,7 +150,7 @@ class AsyncTokenProvider:
 
 
 class AsyncPipeline:
-    """Sends one endpoint call with auth, limits and retries; returns the envelope's payload."""
+    """Sends one endpoint call with auth, limits and retries; returns the endpoint's result."""
 
     def __init__(
         self,
@@ -171,11 +174,12 @@ class AsyncPipeline:
     async def call(
         self,
         endpoint: Endpoint,
+        answer: Answer[T],
         *,
         params: Mapping[str, Any] | None = None,
         body: dict[str, Any] | None = None,
         upload: Upload | None = None,
-    ) -> dict[str, Any]:
+    ) -> T:
         content = encode_body(body) if body is not None else None
         query = {k: str(v) for k, v in (params or {}).items()}
         url = self._base + endpoint.path
@@ -198,9 +202,9 @@ class AsyncPipeline:
                     upload=upload,
                     timeout=self.timeout,
                 )
-                payload = decode_envelope(raw, endpoint.path, resent=attempt > 1)
-                _log_exchange(endpoint, "errcode 0", attempt, sent)
-                return payload
+                result = plain_success(raw, answer)
+                if result is None:
+                    payload = decode_envelope(raw, endpoint.path, resent=attempt > 1)
             except ApiError as exc:
                 _log_exchange(endpoint, f"errcode {exc.errcode}", attempt, sent)
                 if exc.info.refresh_token and not token_resent:
@@ -214,6 +218,11 @@ class AsyncPipeline:
             except WeComError as exc:
                 _log_exchange(endpoint, type(exc).__name__, attempt, sent)
                 error = exc
+            else:
+                _log_exchange(endpoint, "errcode 0", attempt, sent)
+                # built outside the try, as a resource built it from the payload before: a
+                # model's refusal of an errcode-0 answer is not a WeComError to retry
+                return result if result is not None else answer.slow(payload)
             delay = retry_delay(
                 self.retry, error, endpoint, attempt=attempt, elapsed=time.monotonic() - started
             )
@@ -333,7 +342,7 @@ class TokenProvider:
 
 
 class Pipeline:
-    """Sends one endpoint call with auth, limits and retries; returns the envelope's payload."""
+    """Sends one endpoint call with auth, limits and retries; returns the endpoint's result."""
 
     def __init__(
         self,
@@ -357,11 +366,12 @@ class Pipeline:
     def call(
         self,
         endpoint: Endpoint,
+        answer: Answer[T],
         *,
         params: Mapping[str, Any] | None = None,
         body: dict[str, Any] | None = None,
         upload: Upload | None = None,
-    ) -> dict[str, Any]:
+    ) -> T:
         content = encode_body(body) if body is not None else None
         query = {k: str(v) for k, v in (params or {}).items()}
         url = self._base + endpoint.path
@@ -384,9 +394,9 @@ class Pipeline:
                     upload=upload,
                     timeout=self.timeout,
                 )
-                payload = decode_envelope(raw, endpoint.path, resent=attempt > 1)
-                _log_exchange(endpoint, "errcode 0", attempt, sent)
-                return payload
+                result = plain_success(raw, answer)
+                if result is None:
+                    payload = decode_envelope(raw, endpoint.path, resent=attempt > 1)
             except ApiError as exc:
                 _log_exchange(endpoint, f"errcode {exc.errcode}", attempt, sent)
                 if exc.info.refresh_token and not token_resent:
@@ -400,6 +410,11 @@ class Pipeline:
             except WeComError as exc:
                 _log_exchange(endpoint, type(exc).__name__, attempt, sent)
                 error = exc
+            else:
+                _log_exchange(endpoint, "errcode 0", attempt, sent)
+                # built outside the try, as a resource built it from the payload before: a
+                # model's refusal of an errcode-0 answer is not a WeComError to retry
+                return result if result is not None else answer.slow(payload)
             delay = retry_delay(
                 self.retry, error, endpoint, attempt=attempt, elapsed=time.monotonic() - started
             )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from .._endpoints import endpoint
+from .._http.answers import ENVELOPE, Answer
 from .._http.pipeline import AsyncPipeline, Pipeline
 from .._http.transport import Upload
 from ._checks import check_call
 
 __all__ = ["AsyncResource", "Resource", "id_list", "payload", "str_list"]
+
+T = TypeVar("T")
 
 _ENVELOPE = frozenset({"errcode", "errmsg"})
 
@@ -46,8 +49,23 @@ class AsyncResource:
         body: dict[str, Any] | None = None,
         upload: Upload | None = None,
     ) -> dict[str, Any]:
+        """The checked envelope as a dict (for results read field by field)."""
+        return await self._read(path, ENVELOPE, params=params, body=body, upload=upload)
+
+    async def _read(
+        self,
+        path: str,
+        answer: Answer[T],
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        upload: Upload | None = None,
+    ) -> T:
+        """The endpoint's result as `answer` reads it (a model: in one pass when it can)."""
         check_call(path, params, body)
-        return await self._pipeline.call(endpoint(path), params=params, body=body, upload=upload)
+        return await self._pipeline.call(
+            endpoint(path), answer, params=params, body=body, upload=upload
+        )
 
 
 class Resource:
@@ -62,5 +80,20 @@ class Resource:
         body: dict[str, Any] | None = None,
         upload: Upload | None = None,
     ) -> dict[str, Any]:
+        """The checked envelope as a dict (for results read field by field)."""
+        return self._read(path, ENVELOPE, params=params, body=body, upload=upload)
+
+    def _read(
+        self,
+        path: str,
+        answer: Answer[T],
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        upload: Upload | None = None,
+    ) -> T:
+        """The endpoint's result as `answer` reads it (a model: in one pass when it can)."""
         check_call(path, params, body)
-        return self._pipeline.call(endpoint(path), params=params, body=body, upload=upload)
+        return self._pipeline.call(
+            endpoint(path), answer, params=params, body=body, upload=upload
+        )

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from .._http.answers import Whole
 from .._http.pipeline import AsyncPipeline, Pipeline
 from ..jobs import JobTimeout, next_poll_delay, poll_delays
 from ..models.batch import JobCallback, JobResult
@@ -21,10 +22,13 @@ from ..templates import (
     write_departments,
     write_members,
 )
-from ._base import AsyncResource, Resource, payload
+from ._base import AsyncResource, Resource
 from .media import AsyncMedia, Media
 
 __all__ = ["AsyncBatch", "Batch", "CsvFile"]
+
+# What each endpoint answers, read in one pass from the bytes (_http/answers.py).
+_JOB_RESULT = Whole(JobResult)
 
 MemberRows = Iterable[Union[MemberRow, Mapping[str, Any]]]  # noqa: UP007 (runtime alias, 3.10)
 DepartmentRows = Iterable[Union[DepartmentRow, Mapping[str, Any]]]  # noqa: UP007
@@ -138,8 +142,7 @@ class AsyncBatch(AsyncResource):
 
     async def get_result(self, job_id: str) -> JobResult:
         """An import job's status, progress and per-row results. https://developer.work.weixin.qq.com/document/path/90983"""
-        data = await self._call("batch/getresult", params={"jobid": job_id})
-        return JobResult.from_wire(payload(data))
+        return await self._read("batch/getresult", _JOB_RESULT, params={"jobid": job_id})
 
     async def wait(
         self, job_id: str, *, timeout: float = 600.0, poll_interval: float = 0.2
@@ -238,8 +241,7 @@ class Batch(Resource):
 
     def get_result(self, job_id: str) -> JobResult:
         """An import job's status, progress and per-row results. https://developer.work.weixin.qq.com/document/path/90983"""
-        data = self._call("batch/getresult", params={"jobid": job_id})
-        return JobResult.from_wire(payload(data))
+        return self._read("batch/getresult", _JOB_RESULT, params={"jobid": job_id})
 
     def wait(
         self, job_id: str, *, timeout: float = 600.0, poll_interval: float = 0.2

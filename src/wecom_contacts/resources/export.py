@@ -8,14 +8,18 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
 
+from .._http.answers import Whole
 from .._types import NOT_GIVEN, Omittable, drop_omitted
 from ..errors import BadResponse
 from ..export_files import aes_key, decrypt_export_file, export_records, verify_export_file
 from ..jobs import ExportFailed, ExportFileError, JobTimeout, poll_delays
 from ..models.export import ExportFile, ExportResult
-from ._base import AsyncResource, Resource, payload
+from ._base import AsyncResource, Resource
 
 __all__ = ["AsyncExport", "Export"]
+
+# What each endpoint answers, read in one pass from the bytes (_http/answers.py).
+_EXPORT_RESULT = Whole(ExportResult)
 
 # one data file holds up to block_size (default 10^6) entries: give it time
 FILE_TIMEOUT: Final = 300.0
@@ -73,8 +77,7 @@ class AsyncExport(AsyncResource):
 
     async def get_result(self, job_id: str) -> ExportResult:
         """An export job's status and, once finished, its file links. https://developer.work.weixin.qq.com/document/path/94854"""
-        data = await self._call("export/get_result", params={"jobid": job_id})
-        return ExportResult.from_wire(payload(data))
+        return await self._read("export/get_result", _EXPORT_RESULT, params={"jobid": job_id})
 
     async def wait(
         self, job_id: str, *, timeout: float = 600.0, poll_interval: float = 0.2
@@ -163,8 +166,7 @@ class Export(Resource):
 
     def get_result(self, job_id: str) -> ExportResult:
         """An export job's status and, once finished, its file links. https://developer.work.weixin.qq.com/document/path/94854"""
-        data = self._call("export/get_result", params={"jobid": job_id})
-        return ExportResult.from_wire(payload(data))
+        return self._read("export/get_result", _EXPORT_RESULT, params={"jobid": job_id})
 
     def wait(
         self, job_id: str, *, timeout: float = 600.0, poll_interval: float = 0.2

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._endpoints import Endpoint
+from .._http.answers import ENVELOPE
 from .._types import drop_omitted
 from ..models.messages import MessageResult
 from ._base import AsyncResource, Resource, str_list
@@ -48,7 +49,7 @@ class AsyncMessages(AsyncResource):
         """
         body = {**_recipients(touser, toparty, totag), "msgtype": msgtype, "agentid": agentid,
                 msgtype: content, **drop_omitted(safe=safe)}
-        data = await self._pipeline.call(MESSAGE_SEND, body=body)
+        data = await self._pipeline.call(MESSAGE_SEND, ENVELOPE, body=body)
         return MessageResult.model_validate(data)
 
 
@@ -70,5 +71,5 @@ class Messages(Resource):
         """
         body = {**_recipients(touser, toparty, totag), "msgtype": msgtype, "agentid": agentid,
                 msgtype: content, **drop_omitted(safe=safe)}
-        data = self._pipeline.call(MESSAGE_SEND, body=body)
+        data = self._pipeline.call(MESSAGE_SEND, ENVELOPE, body=body)
         return MessageResult.model_validate(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from .._endpoints import endpoint
+from .._endpoints import BY_PATH, Endpoint, endpoint
 from .._http.answers import ENVELOPE, Answer
 from .._http.pipeline import AsyncPipeline, Pipeline
 from .._http.transport import Upload
@@ -14,6 +14,12 @@ from ._checks import check_call
 __all__ = ["AsyncResource", "Resource", "id_list", "payload", "str_list"]
 
 T = TypeVar("T")
+
+
+def _endpoint(path: str) -> Endpoint:
+    # resources name their paths exactly as the table does: one dict lookup per call, and
+    # endpoint()'s normalising only for anything else
+    return BY_PATH.get(path) or endpoint(path)
 
 _ENVELOPE = frozenset({"errcode", "errmsg"})
 
@@ -64,7 +70,7 @@ class AsyncResource:
         """The endpoint's result as `answer` reads it (a model: in one pass when it can)."""
         check_call(path, params, body)
         return await self._pipeline.call(
-            endpoint(path), answer, params=params, body=body, upload=upload
+            _endpoint(path), answer, params=params, body=body, upload=upload
         )
 
 
@@ -95,5 +101,5 @@ class Resource:
         """The endpoint's result as `answer` reads it (a model: in one pass when it can)."""
         check_call(path, params, body)
         return self._pipeline.call(
-            endpoint(path), answer, params=params, body=body, upload=upload
+            _endpoint(path), answer, params=params, body=body, upload=upload
         )

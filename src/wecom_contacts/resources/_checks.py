@@ -218,5 +218,8 @@ def check_call(path: str, params: Mapping[str, Any] | None,
     the argument, before `path` is called; paths without a row are not checked."""
     row = ARGUMENTS.get(path)
     if row is not None:
-        _check(path, row[0], params)
-        _check(path, row[1], body)
+        query, sent = row
+        if query:
+            _check(path, query, params)
+        if sent:
+            _check(path, sent, body)

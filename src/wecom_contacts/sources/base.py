@@ -245,13 +245,14 @@ def _row_digests(batch: Batch) -> list[bytes]:
         return [sha256(_canonical(batch.record(i))).digest() for i in range(len(batch))]
     order = sorted(range(len(names)), key=names.__getitem__)
     prefixes = [f"{names[i]}\x1f" for i in order]
+    # a row with every field given is one %-format of its values in name order
+    full = "\x1e".join(p.replace("%", "%%") + "%s" for p in prefixes)
     get = operator.itemgetter(*order)
-    add = operator.add
     out: list[bytes] = []
     for row in batch.rows:
         ordered = get(row)
         if all(ordered):
-            text = "\x1e".join(map(add, prefixes, ordered))
+            text = full % ordered
         else:
             text = "\x1e".join([p + v for p, v in zip(prefixes, ordered, strict=True) if v])
         out.append(sha256(text.encode("utf-8", "surrogatepass")).digest())

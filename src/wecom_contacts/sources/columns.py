@@ -49,20 +49,13 @@ def keys(batch: Batch, name: str) -> list[Any]:
 
 
 class ValueWise:
-    """``fn(key)`` over a column, for a result that depends on the value alone."""
+    """``fn(key)`` over a column, for a result that depends on the value alone; ``fn`` may
+    raise TransformError or SchemaError (the value's result is then a Failed)."""
 
-    __slots__ = ("_bad", "_fn", "_known", "_memo", "failures")
+    __slots__ = ("_bad", "_fn", "_known", "_memo")
 
     def __init__(self, fn: Callable[[Any], Any]) -> None:
-        self.failures = 0  # Failed results made (not counting remembered ones)
-
-        def attempt(key: Any) -> Any:
-            try:
-                return fn(key)
-            except (TransformError, SchemaError) as exc:
-                self.failures += 1
-                return Failed(message(exc))
-        self._fn = attempt
+        self._fn = fn
         self._known: dict[Any, Any] = {}
         self._bad: set[Any] = set()  # remembered keys whose result is Failed
         self._memo = True
@@ -76,16 +69,27 @@ class ValueWise:
             new.difference_update(known)
             if len(known) + len(new) <= MEMO_LIMIT:
                 for key in new:
-                    result = known[key] = fn(key)
-                    if type(result) is Failed:
+                    try:
+                        known[key] = fn(key)
+                    except (TransformError, SchemaError) as exc:
+                        known[key] = Failed(message(exc))
                         self._bad.add(key)
                 failed = bool(self._bad) and not self._bad.isdisjoint(column)
                 return list(map(known.__getitem__, column)), failed
             # too many distinct values to remember: from now on each is converted
             self._memo = False
             self._known, self._bad = {}, set()
-        before = self.failures
-        return list(map(fn, column)), self.failures != before
+        try:
+            return list(map(fn, column)), False
+        except (TransformError, SchemaError):  # again, value by value, to keep every result
+            return [_attempt(fn, key) for key in column], True
+
+
+def _attempt(fn: Callable[[Any], Any], key: Any) -> Any:
+    try:
+        return fn(key)
+    except (TransformError, SchemaError) as exc:
+        return Failed(message(exc))
 
 
 class RowWise:
@@ -101,7 +105,7 @@ class RowWise:
         fn = self._fn
         out: list[Any] = []
         failed = False
-        for i, key in enumerate(column):
+        for i, key in enumerate(column):  # a plug-in sees each row's record
             try:
                 out.append(fn(key, batch.record(i)))
             except (TransformError, SchemaError) as exc:

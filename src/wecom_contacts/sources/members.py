@@ -55,8 +55,8 @@ def _value(key: Any) -> Value:
 def _converted(fn: Callable[[Any, Record], Any], pure: bool,
                source: Callable[[Batch], list[Any]]) -> Column:
     """The column function of ``fn(key, record)`` over the keys ``source`` gives."""
-    if pure:
-        each = ValueWise(lambda key: fn(key, _NO_RECORD))
+    if pure:  # fn's record defaults to _NO_RECORD
+        each = ValueWise(fn)  # type: ignore[arg-type]  # record has a default
         return lambda batch: each(source(batch))
     rows = RowWise(fn)
     return lambda batch: rows(source(batch), batch)
@@ -120,7 +120,7 @@ class MemberReader:
                check_as: str | None) -> Field:
         spec = m.FieldSpec(column=value) if isinstance(value, str) else value
         source: Callable[[Batch], list[Any]]
-        raw_of: Callable[[Any], Value]
+        raw_of: Callable[[Any], Value] | None = None  # None: the key is the value
         if spec.column is not None:
             column = spec.column
             self.referenced.setdefault(column, (*path, "column") if not isinstance(value, str)
@@ -129,7 +129,6 @@ class MemberReader:
 
             def source(batch: Batch) -> list[Any]:
                 return keys(batch, column)
-            raw_of = _value
         elif spec.template is not None:
             names = template_fields(spec.template)
             for name_ in names:
@@ -153,30 +152,45 @@ class MemberReader:
 
             def source(batch: Batch) -> list[Any]:
                 return [constant] * len(batch)
-            raw_of = _value
             label = f"value {constant!r}"
+        return Field(name, label, _converted(self._finish(spec, path, check_as, raw_of),
+                                             _pure(spec.transforms), source), spec.required)
+
+    def _finish(self, spec: m.FieldSpec, path: KeyPath, check_as: str | None,
+                raw_of: Callable[[Any], Value] | None) -> Callable[[Any, Record], Any]:
+        """A key (the value, or what ``raw_of`` makes the value of) → the checked value,
+        None when empty. Written out per case: it runs for every distinct value."""
         check = _checker(check_as)
-        finish: Callable[[Any, Record], Any]
+        # a member field's check is called directly (check_member_field(name, text, path))
+        member = check_as if check_as not in (None, "leader", "enable") else None
+        where: KeyPath = (member,) if member else ()
         if spec.transforms or spec.default is not None:
             steps = self._steps(spec.transforms, path)
             default = spec.default
 
-            def finish(key: Any, record: Record) -> Any:
-                result = steps(_trimmed(raw_of(key)), record)
+            def finish(key: Any, record: Record = _NO_RECORD) -> Any:
+                raw = raw_of(key) if raw_of is not None else _value(key)
+                result = steps(_trimmed(raw), record)
                 if (result is None or result == "" or result == []) and default is not None:
                     result = default
                 text = first_text(result)
-                return None if text is None else check(text)
-        else:  # the common case: the value, trimmed
-            def finish(key: Any, record: Record) -> Any:
-                raw = raw_of(key)
-                if type(raw) is str:
-                    raw = raw.strip(_SPACES)
-                    return check(raw) if raw else None
-                text = first_text(raw)
-                return None if text is None else check(text)
-        return Field(name, label, _converted(finish, _pure(spec.transforms), source),
-                     spec.required)
+                if text is None:
+                    return None
+                return check_member_field(member, text, where) if member else check(text)
+            return finish
+
+        def plain(key: Any, record: Record = _NO_RECORD) -> Any:  # the value, trimmed
+            raw = raw_of(key) if raw_of is not None else key
+            if type(raw) is str:
+                raw = raw.strip(_SPACES)
+                if not raw:
+                    return None
+                return check_member_field(member, raw, where) if member else check(raw)
+            text = first_text(_value(raw))
+            if text is None:
+                return None
+            return check_member_field(member, text, where) if member else check(text)
+        return plain
 
     def _condition(self, cond: m.Condition, path: KeyPath) -> _Condition:
         self.referenced.setdefault(cond.column, (*path, "column"))
@@ -202,7 +216,7 @@ class MemberReader:
                     known[ref] = found
             return found
 
-        def refs(raw: Any, record: Record) -> list[DeptRef]:
+        def refs(raw: Any, record: Record = _NO_RECORD) -> list[DeptRef]:
             paths: list[list[str]]
             if d.levels is not None:
                 names = [first_text(steps(_trimmed(_value(r)), record)) or "" for r in raw]
@@ -238,7 +252,7 @@ class MemberReader:
     def _tag_reader(self, spec: m.TagsSpec) -> Column:
         steps = self._steps(spec.transforms, ("members", "tags"))
 
-        def tags(raw: Any, record: Record) -> list[str]:
+        def tags(raw: Any, record: Record = _NO_RECORD) -> list[str]:
             found = steps(_items(raw, spec.separator), record) or []
             return found if isinstance(found, list) else [found]
         return _converted(tags, _pure(spec.transforms), lambda batch: keys(batch, spec.column))

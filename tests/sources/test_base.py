@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,3 +118,16 @@ def test_unknown_type_names_the_mapping_line_and_the_known_types() -> None:
 
 def test_source_errors_end_the_cli_as_a_bad_file() -> None:
     assert exit_code_for(SourceError("bad", where="hr.csv, row 2")) == EXIT_USAGE
+
+
+def test_a_csv_read_in_batches_has_the_fingerprint_of_its_records(tmp_path: Path) -> None:
+    from wecom_contacts.sources.csv_file import CsvSource
+
+    (tmp_path / "hr.csv").write_text("工号,名%s,空\n1,a%d,\n2,b,x\n3\n", encoding="utf-8")
+    by_records = CsvSource(tmp_path / "hr.csv")
+    records = list(by_records.records("members"))
+    by_batches = CsvSource(tmp_path / "hr.csv")
+    batches = list(by_batches.batches("members"))
+    assert [b.record(i).values for b in batches for i in range(len(b))] == \
+        [r.values for r in records]
+    assert by_batches.fingerprint() == by_records.fingerprint()

@@ -5,6 +5,12 @@ query). It yields :class:`Record` objects keyed by the source's own field names 
 header, an LDAP attribute, a SQL column); the mapping (``wecom_contacts.sources.mapping``)
 turns them into the desired directory the planner takes. Sources know nothing of WeCom.
 
+A source may also give the same records as tables of consecutive rows (``batches(entity)``,
+each a :class:`Batch`): the mapping then converts a whole column at a time (each distinct
+value of a column once), which is what makes a 100,000-row file quick to read. A source
+without it is read record by record and batched on the way (``batches_of``); both give the
+same members, problems and fingerprint.
+
     SourceError (a DesiredStateError: the CLI ends with exit 2, "bad file")
 
 Input types are registered by name (``register_source_type("csv", factory)``); the mapping
@@ -28,6 +34,7 @@ from ..sync.errors import DesiredStateError
 
 __all__ = [
     "ENTITIES",
+    "Batch",
     "Entity",
     "FingerprintTracker",
     "InputSpec",
@@ -37,6 +44,7 @@ __all__ = [
     "SourceFactory",
     "SourceFingerprint",
     "Value",
+    "batches_of",
     "open_source",
     "register_source_type",
     "source_types",
@@ -67,6 +75,72 @@ class Record:
 
     def get(self, name: str) -> Value:
         return self.values.get(name)
+
+
+BATCH_ROWS = 2048  # rows per batch: big enough for column-wise work, small in memory
+
+
+class Batch:
+    """Consecutive records of one entity as a table: ``names`` (the field names), ``rows``
+    (each a list of values in the order of ``names``, None for an empty cell) and ``wheres``
+    (each row's place, as in ``Record.where``). A batch made from records (``from_records``)
+    keeps them: a plug-in is given each record's own values."""
+
+    __slots__ = ("_index", "_records", "names", "plain", "rows", "wheres")
+
+    def __init__(self, names: Sequence[str], rows: list[list[Value]], wheres: list[str], *,
+                 plain: bool = True, records: list[Record] | None = None) -> None:
+        self.names = tuple(names)
+        self.rows = rows
+        self.wheres = wheres
+        self.plain = plain  # every value is text or None (no lists)
+        self._records = records
+        self._index = {name: i for i, name in enumerate(self.names)}
+
+    @classmethod
+    def from_records(cls, records: list[Record]) -> Batch:
+        names = list(dict.fromkeys(name for r in records for name in r.values))
+        rows = [[r.values.get(name) for name in names] for r in records]
+        plain = not any(type(v) is list for row in rows for v in row)
+        return cls(names, rows, [r.where for r in records], plain=plain, records=records)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> list[Value]:
+        """The values of one field, row by row (None for a field no row has)."""
+        index = self._index.get(name)
+        if index is None:
+            return [None] * len(self.rows)
+        return list(map(operator.itemgetter(index), self.rows))
+
+    def record(self, row: int) -> Record:
+        if self._records is not None:
+            return self._records[row]
+        return Record(dict(zip(self.names, self.rows[row], strict=True)), self.wheres[row])
+
+    def select(self, rows: Sequence[int]) -> Batch:
+        """The batch of these rows only (in this order)."""
+        records = None if self._records is None else [self._records[i] for i in rows]
+        return Batch(self.names, [self.rows[i] for i in rows], [self.wheres[i] for i in rows],
+                     plain=self.plain, records=records)
+
+
+def batches_of(source: Source, entity: Entity, size: int = BATCH_ROWS) -> Iterator[Batch]:
+    """The records of ``entity`` as batches: the source's own ``batches()`` if it has them,
+    else its ``records()`` gathered ``size`` at a time."""
+    own = getattr(source, "batches", None)
+    if own is not None:
+        yield from own(entity)
+        return
+    chunk: list[Record] = []
+    for record in source.records(entity):
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield Batch.from_records(chunk)
+            chunk = []
+    if chunk:
+        yield Batch.from_records(chunk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +190,9 @@ class Source(Protocol):
         """After every ``records()`` iterator was read to its end; SourceError before."""
         ...
 
+    # optional: ``def batches(self, entity: Entity) -> Iterator[Batch]`` — the records of
+    # ``records(entity)`` as tables, with the same errors and fingerprint (``batches_of``)
+
 
 def _canonical(record: Record) -> bytes:
     # field, value and list items apart by control characters no source text holds; an
@@ -160,6 +237,28 @@ class _SameFields:
         return text.encode("utf-8", "surrogatepass")
 
 
+def _row_digests(batch: Batch) -> list[bytes]:
+    """The sha256 of each row's ``_canonical`` form (as ``_SameFields`` makes it)."""
+    names = batch.names
+    sha256 = hashlib.sha256
+    if not batch.plain or len(names) < 2 or min(min(k, default="\x20") for k in names) <= "\x1f":
+        return [sha256(_canonical(batch.record(i))).digest() for i in range(len(batch))]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    prefixes = [f"{names[i]}\x1f" for i in order]
+    # a row with every field given is one %-format of its values in name order
+    full = "\x1e".join(p.replace("%", "%%") + "%s" for p in prefixes)
+    get = operator.itemgetter(*order)
+    out: list[bytes] = []
+    for row in batch.rows:
+        ordered = get(row)
+        if all(ordered):
+            text = full % ordered
+        else:
+            text = "\x1e".join([p + v for p, v in zip(prefixes, ordered, strict=True) if v])
+        out.append(sha256(text.encode("utf-8", "surrogatepass")).digest())
+    return out
+
+
 @dataclass
 class FingerprintTracker:
     """Helper for sources: wrap each ``records()`` iterator with :meth:`track`; the
@@ -179,6 +278,17 @@ class FingerprintTracker:
         for record in records:
             digests.append(sha256(canonical(record)).digest())
             yield record
+        self._digests[entity] = digests
+        self._open.discard(entity)
+
+    def track_batches(self, entity: Entity, batches: Iterable[Batch]) -> Iterator[Batch]:
+        """``track`` for a source's ``batches()``: the same fingerprint as its records'."""
+        digests: list[bytes] = []
+        self._open.add(entity)
+        self._digests.pop(entity, None)
+        for batch in batches:
+            digests.extend(_row_digests(batch))
+            yield batch
         self._digests[entity] = digests
         self._open.discard(entity)
 

@@ -20,10 +20,9 @@ from ..sync.desired.model import (
     DesiredDirectory,
     DesiredTag,
     DesiredUser,
-    Membership,
     unique_key,
 )
-from .base import Record, Source, SourceError, SourceFingerprint
+from .base import Batch, Source, SourceError, SourceFingerprint, batches_of
 from .mapping_file import LoadedMapping
 from .members import MemberReader
 
@@ -126,27 +125,19 @@ class _Builder:
         place = f"{where}, column {column}" if column else where
         self.problems.append(Problem(place, message, column, severity))
 
-    def add(self, record: Record) -> None:
-        self.counts["records"] += 1
-        row = self.reader.read(record)
-        if row.kind in ("dropped", "filtered"):
-            self.counts[row.kind] += 1
-            return
-        self.counts["leavers" if row.kind == "leaver" else "members"] += 1
-        for column, message in row.problems:
-            self.problem(record.where, message, column)
-        user = row.user
-        if user is None:
-            return
-        if row.refs is not None:
-            leader = row.leader
-            user.departments = [Membership(ref, leader=leader) for ref in row.refs]
-        self.users.append(user)
+    def add(self, batch: Batch) -> None:
+        self.counts["records"] += len(batch)
+        found = self.reader.read_batch(batch)
+        for name, count in found.counts.items():
+            self.counts[name] += count
+        for where, column, message in found.problems:
+            self.problem(where, message, column)
+        self.users.extend(found.users)
         if self.reader.spec.direct_leader is not None:
-            self.leader_keys.append(row.leader_keys)
-            self.match_keys.append(row.match_key)
+            self.leader_keys.extend(found.leader_keys)
+            self.match_keys.extend(found.match_keys)
         if self.reader.spec.tags is not None:
-            self.user_tags.append(row.tags)
+            self.user_tags.extend(found.tags)
 
     def check_unique(self) -> None:
         seen: dict[str, DesiredUser] = {}
@@ -238,8 +229,8 @@ def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
 def _build(lm: LoadedMapping, source: Source) -> SourceResult:
     builder = _Builder(lm, source)
     _check_fields(builder.reader, lm, source)
-    for record in source.records("members"):
-        builder.add(record)
+    for batch in batches_of(source, "members"):
+        builder.add(batch)
     fingerprint = source.fingerprint()
     builder.check_unique()
     builder.link_leaders()

@@ -17,12 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._textio import TextDecodeError, decode_text
 from .base import (
+    BATCH_ROWS,
+    Batch,
     Entity,
     FingerprintTracker,
     InputSpec,
     Record,
     SourceError,
     SourceFingerprint,
+    Value,
     register_source_type,
 )
 
@@ -123,29 +126,43 @@ class CsvSource:
     def records(self, entity: Entity) -> Iterator[Record]:
         if entity != "members":
             raise SourceError(f"a CSV file gives members, not {entity}", where=self.name)
-        return self._tracker.track(entity, self._records())
+        return self._tracker.track(entity, (batch.record(i) for batch in self._batches()
+                                            for i in range(len(batch))))
 
-    def _records(self) -> Iterator[Record]:
+    def batches(self, entity: Entity) -> Iterator[Batch]:
+        """The records as tables of ``BATCH_ROWS`` rows (the same rows, places and errors)."""
+        if entity != "members":
+            raise SourceError(f"a CSV file gives members, not {entity}", where=self.name)
+        return self._tracker.track_batches(entity, self._batches())
+
+    def _batches(self) -> Iterator[Batch]:
         header = self.header()
         width = len(header)
-        named = [(i, name) for i, name in enumerate(header) if name]
+        named = [i for i, name in enumerate(header) if name]
+        names = [header[i] for i in named]
         rows = self._reader()
         for _ in range(self._header_row):
             next(rows)
-        names = [name for _, name in named]
-        whole = len(named) == width  # every column named: a full row zips with the header
+        whole = len(named) == width  # every column named: a full row is a row as it is
+        table: list[list[Value]] = []
+        wheres: list[str] = []
         for number, row in enumerate(rows, self._header_row + 1):
             if not "".join(row).strip():
                 continue  # a blank line
-            where = f"{self.name}, row {number}"
             count = len(row)
-            if count == width and whole:
-                yield Record(dict(zip(names, row, strict=True)), where)
-                continue
-            if count > width and "".join(row[width:]).strip():
-                raise SourceError(f"the row has {count} cells but the header only {width} "
-                                  "columns (a delimiter inside an unquoted cell?)", where=where)
-            yield Record({name: (row[i] if i < count else None) for i, name in named}, where)
+            if count != width or not whole:
+                if count > width and "".join(row[width:]).strip():
+                    raise SourceError(f"the row has {count} cells but the header only {width} "
+                                      "columns (a delimiter inside an unquoted cell?)",
+                                      where=f"{self.name}, row {number}")
+                row = [row[i] if i < count else None for i in named]  # type: ignore[misc]
+            table.append(row)  # type: ignore[arg-type]
+            wheres.append(f"{self.name}, row {number}")
+            if len(table) == BATCH_ROWS:
+                yield Batch(names, table, wheres)
+                table, wheres = [], []
+        if table:
+            yield Batch(names, table, wheres)
         self._decoded = None  # read to the end: a second read decodes the file again
 
     def fingerprint(self) -> SourceFingerprint:

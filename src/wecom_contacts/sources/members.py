@@ -1,69 +1,45 @@
-"""One source record → one desired member, per the mapping, checked as a document's user is.
+"""Source records → desired members, per the mapping, checked as a document's user is.
 
 The mapping's ``members:`` block is compiled once (``MemberReader``) into one converter per
 field: the source value → its transforms → the desired-state schema's check of that field
-(``sync.desired.schema.check_member_field``: the one place each rule is decided). A value
-seen before in that field is not converted again (a department path, a gender word, a
-status recurs on every row; a column of unique values — names, mobiles — stops being
-remembered after ``_MEMO_LIMIT`` values). ``read(record)`` gives the member, or the problems
-of that row, each naming the column it came from.
+(``sync.desired.schema.check_member_field``: the one place each rule is decided). Records
+are read a batch at a time (``read_batch``) and each field over its whole column
+(``columns``): a value the column held before is not converted or checked again. A field
+with a plug-in step (which sees the whole record) is converted row by row. The members are
+then made in one pass over the rows (``member_rows``), with every problem of a row naming
+its column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from ..sync.desired.model import DeptRef, DesiredUser, join_path
-from ..sync.desired.schema import (
-    SchemaError,
-    check_department_count,
-    check_member_field,
-    department_ref,
-)
+from ..sync.desired.model import DeptRef, join_path
+from ..sync.desired.schema import check_department_count, check_member_field, department_ref
 from . import mapping as m
-from .base import Record, Value
+from .base import Batch, Record, Value
+from .columns import MEMO_LIMIT, RowWise, ValueWise, keys
 from .mapping_file import KeyPath, LoadedMapping
+from .member_rows import TEXT_FIELDS, BatchResult, Field, Links, make_members
 from .transforms import (
     _SPACES,
     TransformError,
-    compile_condition,
     compile_steps,
-    compile_template,
+    compile_template_values,
+    compile_value_test,
     first_text,
     template_fields,
     to_boolean,
 )
 
-__all__ = ["TEXT_FIELDS", "MemberReader", "RowResult"]
+__all__ = ["TEXT_FIELDS", "BatchResult", "MemberReader"]
 
-TEXT_FIELDS = ("alias", "mobile", "email", "biz_mail", "position", "telephone", "address",
-               "external_position")
-_FLAGS = ("gender", "enable")  # fields that cannot be cleared by an empty value
-_MEMO_LIMIT = 4096  # values remembered per field
-_MISSING: Any = object()
+_FLAGS = ("gender", "enable")
 _NO_RECORD = Record({}, "")  # what pure steps are given (they never look at the record)
-T = TypeVar("T")
 
-
-def _memo(fn: Callable[[Any], T]) -> Callable[[Any], T]:
-    """``fn`` remembering its first ``_MEMO_LIMIT`` results (an error is never remembered)."""
-    seen: dict[Any, T] = {}
-
-    def run(key: Any) -> T:
-        found = seen.get(key, _MISSING)
-        if found is not _MISSING:
-            return found  # type: ignore[no-any-return]
-        result = fn(key)
-        if len(seen) < _MEMO_LIMIT:
-            seen[key] = result
-        return result
-    return run
-
-
-def _hashable(value: Value) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+Column = Callable[[Batch], tuple[list[Any], bool]]  # a batch → (results, any Failed)
 
 
 def _pure(steps: list[m.Step]) -> bool:
@@ -71,26 +47,28 @@ def _pure(steps: list[m.Step]) -> bool:
     return not any(isinstance(s, m.PythonStep) for s in steps)
 
 
+def _value(key: Any) -> Value:
+    """A memo key back to the value it stands for (a tuple was a list)."""
+    return list(key) if type(key) is tuple else key
+
+
+def _converted(fn: Callable[[Any, Record], Any], pure: bool,
+               source: Callable[[Batch], list[Any]]) -> Column:
+    """The column function of ``fn(key, record)`` over the keys ``source`` gives."""
+    if pure:  # fn's record defaults to _NO_RECORD
+        each = ValueWise(fn)  # type: ignore[arg-type]  # record has a default
+        return lambda batch: each(source(batch))
+    rows = RowWise(fn)
+    return lambda batch: rows(source(batch), batch)
+
+
 @dataclass(slots=True)
-class RowResult:
-    """What one record gave: a member, or problems (column label, message)."""
+class _Condition:
+    test: ValueWise
+    column: str
 
-    kind: Literal["member", "leaver", "dropped", "filtered"]
-    user: DesiredUser | None = None
-    problems: list[tuple[str | None, str]] = field(default_factory=list)
-    refs: list[DeptRef] | None = None  # the member's departments, checked
-    leader: bool = False  # leader in those departments
-    leader_keys: Sequence[str] = ()
-    match_key: str | None = None
-    tags: Sequence[str] = ()
-
-
-@dataclass(slots=True)
-class _Field:
-    name: str
-    label: str  # the column (or template) the value came from, for messages
-    convert: Callable[[Record], Any]  # → the checked value, None when empty; or raises
-    required: bool = False
+    def __call__(self, batch: Batch) -> list[bool]:
+        return self.test(keys(batch, self.column))[0]
 
 
 class MemberReader:
@@ -102,7 +80,7 @@ class MemberReader:
         self.spec = spec
         self.referenced: dict[str, KeyPath] = {}  # source field → where the mapping names it
         self.columns: dict[str, str] = {}  # WeCom field → label, for messages
-        self.fields: list[_Field] = []
+        self.fields: list[Field] = []
         for name in ("userid", "name", *TEXT_FIELDS, *_FLAGS, "leader"):
             value = getattr(spec, name)
             if value is not None:
@@ -115,19 +93,21 @@ class MemberReader:
         self.leavers = [self._condition(c, ("members", "leavers", "when", i))
                         for i, c in enumerate(spec.leavers.when)] if spec.leavers else []
         self.department = spec.department
-        self._refs: Callable[[Record], list[DeptRef]] | None = None
+        self._refs: Column | None = None
         if spec.department is not None:
             self._refs = self._department(spec.department)
-        self._leader_keys: Callable[[Any], list[str]] | None = None
+        self._leader_keys: Callable[[Batch], list[Any]] | None = None
+        self._match: str | None = None
         if spec.direct_leader is not None:
-            self.referenced.setdefault(spec.direct_leader.column, ("members", "direct_leader"))
-            if spec.direct_leader.match:
-                self.referenced.setdefault(spec.direct_leader.match,
-                                           ("members", "direct_leader", "match"))
-            self.columns["direct_leader"] = spec.direct_leader.column
-            separator = spec.direct_leader.separator
-            self._leader_keys = _memo(lambda raw: _items(raw, separator))
-        self._tags: Callable[[Record], list[str]] | None = None
+            leader = spec.direct_leader
+            self.referenced.setdefault(leader.column, ("members", "direct_leader"))
+            if leader.match:
+                self.referenced.setdefault(leader.match, ("members", "direct_leader", "match"))
+                self._match = leader.match
+            self.columns["direct_leader"] = leader.column
+            items = ValueWise(lambda key: _items(key, leader.separator))
+            self._leader_keys = lambda batch: items(keys(batch, leader.column))[0]
+        self._tags: Column | None = None
         if spec.tags is not None:
             self.referenced.setdefault(spec.tags.column, ("members", "tags", "column"))
             self._tags = self._tag_reader(spec.tags)
@@ -137,75 +117,87 @@ class MemberReader:
                              where=lambda i: self._lm.where((*path, "transforms", i)))
 
     def _field(self, name: str, value: m.FieldValue, path: KeyPath,
-               check_as: str | None) -> _Field:
+               check_as: str | None) -> Field:
         spec = m.FieldSpec(column=value) if isinstance(value, str) else value
-        get: Callable[[Record], Value]
-        pure_column: str | None = None
+        source: Callable[[Batch], list[Any]]
+        raw_of: Callable[[Any], Value] | None = None  # None: the key is the value
         if spec.column is not None:
             column = spec.column
             self.referenced.setdefault(column, (*path, "column") if not isinstance(value, str)
                                        else path)
             label = column
-            pure_column = column if _pure(spec.transforms) else None
 
-            def get(record: Record) -> Value:
-                return record.values.get(column)
+            def source(batch: Batch) -> list[Any]:
+                return keys(batch, column)
         elif spec.template is not None:
-            for source in template_fields(spec.template):
-                self.referenced.setdefault(source, (*path, "template"))
-            get = compile_template(spec.template, self._lm.where((*path, "template")))
-            label = "+".join(template_fields(spec.template))  # the columns it reads
+            names = template_fields(spec.template)
+            for name_ in names:
+                self.referenced.setdefault(name_, (*path, "template"))
+            render = compile_template_values(spec.template, self._lm.where((*path, "template")))
+            label = "+".join(names)  # the columns it reads
+            if len(names) == 1:
+                def source(batch: Batch) -> list[Any]:
+                    return keys(batch, names[0])
+
+                def raw_of(key: Any) -> Value:
+                    return render((_value(key),))
+            else:
+                def source(batch: Batch) -> list[Any]:
+                    return list(zip(*(keys(batch, n) for n in names), strict=True))
+
+                def raw_of(key: Any) -> Value:
+                    return render([_value(k) for k in key])
         else:
             constant = spec.value
 
-            def get(record: Record) -> Value:
-                return constant
+            def source(batch: Batch) -> list[Any]:
+                return [constant] * len(batch)
             label = f"value {constant!r}"
+        return Field(name, label, _converted(self._finish(spec, path, check_as, raw_of),
+                                             _pure(spec.transforms), source), spec.required)
+
+    def _finish(self, spec: m.FieldSpec, path: KeyPath, check_as: str | None,
+                raw_of: Callable[[Any], Value] | None) -> Callable[[Any, Record], Any]:
+        """A key (the value, or what ``raw_of`` makes the value of) → the checked value,
+        None when empty. Written out per case: it runs for every distinct value."""
         check = _checker(check_as)
-        finish: Callable[[Value, Record], Any]
+        # a member field's check is called directly (check_member_field(name, text, path))
+        member = check_as if check_as not in (None, "leader", "enable") else None
+        where: KeyPath = (member,) if member else ()
         if spec.transforms or spec.default is not None:
             steps = self._steps(spec.transforms, path)
             default = spec.default
 
-            def finish(raw: Value, record: Record = _NO_RECORD) -> Any:
+            def finish(key: Any, record: Record = _NO_RECORD) -> Any:
+                raw = raw_of(key) if raw_of is not None else _value(key)
                 result = steps(_trimmed(raw), record)
                 if (result is None or result == "" or result == []) and default is not None:
                     result = default
                 text = first_text(result)
-                return None if text is None else check(text)
-        else:  # the common case: the value, trimmed
-            def finish(raw: Value, record: Record = _NO_RECORD) -> Any:
-                if type(raw) is str:
-                    raw = raw.strip(_SPACES)
-                    return check(raw) if raw else None
-                text = first_text(raw)
-                return None if text is None else check(text)
+                if text is None:
+                    return None
+                return check_member_field(member, text, where) if member else check(text)
+            return finish
 
-        if pure_column is not None:  # the same cell value always gives the same result
-            seen: dict[Value, Any] = {}  # _memo, written out: this runs for every cell
+        def plain(key: Any, record: Record = _NO_RECORD) -> Any:  # the value, trimmed
+            raw = raw_of(key) if raw_of is not None else key
+            if type(raw) is str:
+                raw = raw.strip(_SPACES)
+                if not raw:
+                    return None
+                return check_member_field(member, raw, where) if member else check(raw)
+            text = first_text(_value(raw))
+            if text is None:
+                return None
+            return check_member_field(member, text, where) if member else check(text)
+        return plain
 
-            def convert(record: Record) -> Any:
-                raw = record.values.get(pure_column)
-                found = seen.get(raw, _MISSING) if type(raw) is not list else _MISSING
-                if found is _MISSING:
-                    found = finish(raw, record)
-                    if len(seen) < _MEMO_LIMIT and type(raw) is not list:
-                        seen[raw] = found
-                return found
-        else:
-            def convert(record: Record) -> Any:
-                return finish(get(record), record)
-        return _Field(name, label, convert, spec.required)
-
-    def _condition(self, cond: m.Condition, path: KeyPath) -> Callable[[Record], bool]:
+    def _condition(self, cond: m.Condition, path: KeyPath) -> _Condition:
         self.referenced.setdefault(cond.column, (*path, "column"))
-        test = compile_condition(cond, self._lm.where(path))
-        column = cond.column
-        known = _memo(lambda raw: test(Record({column: list(raw) if isinstance(raw, tuple)
-                                                else raw}, "")))
-        return lambda record: known(_hashable(record.values.get(column)))
+        test = compile_value_test(cond, self._lm.where(path))
+        return _Condition(ValueWise(lambda key: test(_value(key))), cond.column)
 
-    def _department(self, d: m.DepartmentSpec) -> Callable[[Record], list[DeptRef]]:
+    def _department(self, d: m.DepartmentSpec) -> Column:
         for key in ("path", "id"):
             if getattr(d, key) is not None:
                 self.referenced.setdefault(getattr(d, key), ("members", "department", key))
@@ -214,12 +206,20 @@ class MemberReader:
         self.columns["departments"] = d.path or d.id or "/".join(d.levels or ())
         steps = self._steps(d.transforms, ("members", "department"))
         root = [d.root] if d.root else []
-        checked = _memo(lambda ref: department_ref(ref, ("departments",)))
+        known: dict[DeptRef, DeptRef] = {}
 
-        def refs(raw: Any, record: Record) -> list[DeptRef]:
+        def check(ref: DeptRef) -> DeptRef:
+            found = known.get(ref)
+            if found is None:
+                found = department_ref(ref, ("departments",))
+                if len(known) < MEMO_LIMIT:
+                    known[ref] = found
+            return found
+
+        def refs(raw: Any, record: Record = _NO_RECORD) -> list[DeptRef]:
             paths: list[list[str]]
             if d.levels is not None:
-                names = [first_text(steps(_trimmed(r), record)) or "" for r in raw]
+                names = [first_text(steps(_trimmed(_value(r)), record)) or "" for r in raw]
                 while names and not names[-1]:
                     names.pop()
                 if "" in names:
@@ -233,104 +233,80 @@ class MemberReader:
                 values = steps(items, record) or []
                 items = values if isinstance(values, list) else [values]
                 if d.id is not None:
-                    return [checked(_dept_id(i)) for i in items]
+                    return [check(_dept_id(i)) for i in items]
                 paths = [[p.strip() for p in i.split(d.separator)] for i in items]
-            found = [checked(join_path(tuple(root + p))) for p in paths]
+            found = [check(join_path(tuple(root + p))) for p in paths]
             if found:
                 check_department_count(found, ("departments",))
             return found
 
         columns = d.levels or [d.path or d.id or ""]
-        if not _pure(d.transforms):
-            if d.levels is not None:
-                return lambda record: refs([record.values.get(c) for c in columns], record)
-            return lambda record: refs(_hashable(record.values.get(columns[0])), record)
-        known = _memo(lambda raw: refs(raw, _NO_RECORD))
         if d.levels is not None:
-            return lambda record: known(tuple(_hashable(record.values.get(c))
-                                              for c in columns))
-        return lambda record: known(_hashable(record.values.get(columns[0])))
+            def source(batch: Batch) -> list[Any]:
+                return list(zip(*(keys(batch, c) for c in columns), strict=True))
+        else:
+            def source(batch: Batch) -> list[Any]:
+                return keys(batch, columns[0])
+        return _converted(refs, _pure(d.transforms), source)
 
-    def _tag_reader(self, spec: m.TagsSpec) -> Callable[[Record], list[str]]:
+    def _tag_reader(self, spec: m.TagsSpec) -> Column:
         steps = self._steps(spec.transforms, ("members", "tags"))
 
-        def tags(raw: Any, record: Record) -> list[str]:
+        def tags(raw: Any, record: Record = _NO_RECORD) -> list[str]:
             found = steps(_items(raw, spec.separator), record) or []
             return found if isinstance(found, list) else [found]
-        if not _pure(spec.transforms):
-            return lambda record: tags(_hashable(record.values.get(spec.column)), record)
-        known = _memo(lambda raw: tags(raw, _NO_RECORD))
-        return lambda record: known(_hashable(record.values.get(spec.column)))
+        return _converted(tags, _pure(spec.transforms), lambda batch: keys(batch, spec.column))
 
-    def read(self, record: Record) -> RowResult:
-        for test in self.drop:
-            if test(record):
-                return RowResult("dropped")
-        leaver = bool(self.leavers) and all(test(record) for test in self.leavers)
-        if leaver and self.spec.leavers is not None and self.spec.leavers.action == "delete":
-            return RowResult("leaver")
-        for test in self.only:
-            if not leaver and not test(record):
-                return RowResult("filtered")
-        result = RowResult("leaver" if leaver else "member")
-        problems = result.problems
-        fields: dict[str, Any] = {}
-        clear = self.spec.empty == "clear"
-        for spec in self.fields:
-            try:
-                value = spec.convert(record)
-            except (TransformError, SchemaError) as exc:
-                problems.append((spec.label, _message(exc)))
-                continue
-            name = spec.name
-            if value is None:
-                if name in ("userid", "name") or spec.required:
-                    problems.append((spec.label, f"{name} is empty"))
-                elif clear and name not in _FLAGS and name != "leader":
-                    fields[name] = ""
-                continue
-            fields[name] = value
-        result.leader = fields.pop("leader", None) == "1"
-        userid = fields.pop("userid", None)
-        if leaver:
-            fields["enable"] = False
-        attrs = []
-        for spec in self.extattr:
-            try:
-                text = spec.convert(record)
-            except (TransformError, SchemaError) as exc:
-                problems.append((spec.label, _message(exc)))
-                continue
-            if text is not None or clear:
-                attrs.append({"type": 0, "name": spec.name, "text": {"value": text or ""}})
-        if attrs:
-            try:
-                fields["extattr"] = check_member_field("extattr", {"attrs": attrs},
-                                                       ("extattr",))
-            except SchemaError as exc:
-                problems.append((None, exc.message))
-        if self._refs is not None:
-            try:
-                result.refs = self._refs(record) or None
-            except (TransformError, SchemaError) as exc:
-                problems.append((self.columns["departments"], _message(exc)))
-        self._links(record, result)
-        if not problems and userid is not None:
-            result.user = DesiredUser(userid, fields, origin=record.where)
+    def read_batch(self, batch: Batch) -> BatchResult:
+        """The members of a batch of records, and the problems of its rows."""
+        result = BatchResult()
+        kept, leavers = self._kept(batch, result)
+        if kept is not None:
+            batch = batch.select(kept)
+        if not len(batch):
+            return result
+        links = Links(
+            refs=self._refs(batch) if self._refs is not None else None,
+            leader_keys=self._leader_keys(batch) if self._leader_keys is not None else None,
+            match_keys=[first_text(v) for v in batch.column(self._match)]
+            if self._match is not None else None,
+            tags=self._tags(batch) if self._tags is not None else None,
+            tags_label=self.spec.tags.column if self.spec.tags is not None else None)
+        make_members(batch, [(f, f.column(batch)) for f in self.fields],
+                     [(f, f.column(batch)) for f in self.extattr], leavers, links,
+                     self.spec.empty == "clear", self.columns, result)
         return result
 
-    def _links(self, record: Record, result: RowResult) -> None:
-        spec = self.spec
-        if self._leader_keys is not None and spec.direct_leader is not None:
-            leader = spec.direct_leader
-            result.leader_keys = self._leader_keys(_hashable(record.values.get(leader.column)))
-            if leader.match:
-                result.match_key = first_text(record.values.get(leader.match))
-        if self._tags is not None and spec.tags is not None:
-            try:
-                result.tags = self._tags(record)
-            except TransformError as exc:
-                result.problems.append((spec.tags.column, str(exc)))
+    def _kept(self, batch: Batch, result: BatchResult) -> tuple[list[int] | None, list[bool]]:
+        """(the rows kept, None for all; whether each kept row is a leaver), counted."""
+        n = len(batch)
+        drop = [test(batch) for test in self.drop]
+        leave = [test(batch) for test in self.leavers]
+        only = [test(batch) for test in self.only]
+        leaver = [all(row) for row in zip(*leave, strict=True)] if leave else None
+        if not any(True in d for d in drop) and (leaver is None or True not in leaver) and \
+                not any(False in o for o in only):
+            result.counts["members"] += n
+            return None, []
+        delete = self.spec.leavers is not None and self.spec.leavers.action == "delete"
+        kept: list[int] = []
+        flags: list[bool] = []
+        counts = result.counts
+        for i in range(n):
+            if any(d[i] for d in drop):
+                counts["dropped"] += 1
+                continue
+            gone = leaver is not None and leaver[i]
+            if gone and delete:
+                counts["leavers"] += 1
+                continue
+            if not gone and not all(o[i] for o in only):
+                counts["filtered"] += 1
+                continue
+            counts["leavers" if gone else "members"] += 1
+            kept.append(i)
+            flags.append(gone)
+        return kept, flags if any(flags) else []
 
 
 def _checker(name: str | None) -> Callable[[str], Any]:
@@ -344,10 +320,6 @@ def _checker(name: str | None) -> Callable[[str], Any]:
     if name == "enable":
         return lambda text: check_member_field(name, to_boolean(text), path)
     return lambda text: check_member_field(name, text, path)
-
-
-def _message(exc: TransformError | SchemaError) -> str:
-    return exc.message if isinstance(exc, SchemaError) else str(exc)
 
 
 def _items(raw: Any, separator: str) -> list[str]:

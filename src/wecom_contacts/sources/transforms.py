@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ __all__ = [
     "compile_condition",
     "compile_steps",
     "compile_template",
+    "compile_template_values",
+    "compile_value_test",
     "first_text",
     "template_fields",
     "to_boolean",
@@ -238,6 +240,14 @@ def template_fields(template: str) -> list[str]:
 
 def compile_template(template: str, where: str) -> Callable[[Record], str | None]:
     """``"E{工号}"``, ``"{邮箱|email_local_part|lower}"``: None when a field is empty."""
+    names = template_fields(template)
+    render = compile_template_values(template, where)
+    return lambda record: render([record.get(name) for name in names])
+
+
+def compile_template_values(template: str,
+                            where: str) -> Callable[[Sequence[Value]], str | None]:
+    """``compile_template`` given the values of ``template_fields(template)``, in order."""
     parts: list[str | tuple[str, list[Callable[[str], str]]]] = []
     pos = 0
     for mt in _PLACEHOLDER.finditer(template):
@@ -257,13 +267,14 @@ def compile_template(template: str, where: str) -> Callable[[Record], str | None
         raise SourceError(f"template {template!r} names no field (write {{column}})",
                           where=where, field="template")
 
-    def render(record: Record) -> str | None:
+    def render(values: Sequence[Value]) -> str | None:
         out: list[str] = []
+        given = iter(values)
         for part in parts:
             if isinstance(part, str):
                 out.append(part)
                 continue
-            text = first_text(record.get(part[0]))
+            text = first_text(next(given))
             if text is None:
                 return None
             for fn in part[1]:
@@ -275,6 +286,13 @@ def compile_template(template: str, where: str) -> Callable[[Record], str | None
 
 def compile_condition(cond: m.Condition, where: str) -> Callable[[Record], bool]:
     """A condition → a test on a record (every test the condition gives must hold)."""
+    test = compile_value_test(cond, where)
+    column = cond.column
+    return lambda record: test(record.get(column))
+
+
+def compile_value_test(cond: m.Condition, where: str) -> Callable[[Value], bool]:
+    """``compile_condition`` given the value of ``cond.column``."""
     pattern = None
     if cond.matches is not None:
         try:
@@ -285,8 +303,7 @@ def compile_condition(cond: m.Condition, where: str) -> Callable[[Record], bool]
     inside = frozenset(cond.in_) if cond.in_ is not None else None
     outside = frozenset(cond.not_in) if cond.not_in is not None else None
 
-    def test(record: Record) -> bool:
-        raw = record.get(cond.column)
+    def test(raw: Value) -> bool:
         items = [v.strip(_SPACES) for v in raw] if isinstance(raw, list) else \
             [raw.strip(_SPACES)] if raw else []
         text = items[0] if len(items) == 1 else "" if not items else None

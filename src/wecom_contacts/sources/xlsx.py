@@ -16,12 +16,15 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .base import (
+    BATCH_ROWS,
+    Batch,
     Entity,
     FingerprintTracker,
     InputSpec,
     Record,
     SourceError,
     SourceFingerprint,
+    Value,
     register_source_type,
 )
 from .csv_file import checked_header, options_error
@@ -91,27 +94,40 @@ class XlsxSource:
     def records(self, entity: Entity) -> Iterator[Record]:
         if entity != "members":
             raise SourceError(f"a workbook gives members, not {entity}", where=self.name)
-        return self._tracker.track(entity, self._records())
+        return self._tracker.track(entity, (batch.record(i) for batch in self._batches()
+                                            for i in range(len(batch))))
 
-    def _records(self) -> Iterator[Record]:
+    def batches(self, entity: Entity) -> Iterator[Batch]:
+        """The records as tables of ``BATCH_ROWS`` rows (the same rows, places and errors)."""
+        if entity != "members":
+            raise SourceError(f"a workbook gives members, not {entity}", where=self.name)
+        return self._tracker.track_batches(entity, self._batches())
+
+    def _batches(self) -> Iterator[Batch]:
         header = self.header()
-        named = [(i, name) for i, name in enumerate(header) if name]
+        named = [i for i, name in enumerate(header) if name]
         rows, self._below_header = self._below_header, None
         if rows is None:
             rows = self._open_below_header()
         try:
-            names = [name for _, name in named]
+            names = [header[i] for i in named]
             width = len(header)
-            whole = len(named) == width  # every column named: a full row zips with the header
+            whole = len(named) == width  # every column named: a full row is a row as it is
+            table: list[list[Value]] = []
+            wheres: list[str] = []
             for number, row in enumerate(rows, self._header_row + 1):
                 if not "".join(row).strip():  # type: ignore[arg-type]  # cells are text
                     continue  # a blank row
                 count = len(row)
-                if count == width and whole:
-                    values = dict(zip(names, row, strict=True))
-                else:
-                    values = {name: (row[i] if i < count else None) for i, name in named}
-                yield Record(values, f"{self.name}, row {number}")
+                if count != width or not whole:
+                    row = [row[i] if i < count else None for i in named]
+                table.append(row)  # type: ignore[arg-type]
+                wheres.append(f"{self.name}, row {number}")
+                if len(table) == BATCH_ROWS:
+                    yield Batch(names, table, wheres)
+                    table, wheres = [], []
+            if table:
+                yield Batch(names, table, wheres)
         finally:
             rows.close()
 

@@ -14,6 +14,7 @@ A model read by `fast` keeps the answer's bytes; its ``raw`` dict is parsed when
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model
@@ -41,16 +42,16 @@ def _envelope(model: type[WeComModel], value: Any) -> type[BaseModel]:
     )
 
 
-class Answer(Generic[T]):
+class Answer(ABC, Generic[T]):
     """How one endpoint's successful answer becomes its result."""
 
+    @abstractmethod
     def fast(self, content: bytes) -> T | None:
         """The result read in one pass from the bytes, or None unless a plain success."""
-        raise NotImplementedError
 
+    @abstractmethod
     def slow(self, data: dict[str, Any]) -> T:
         """The result built from a decoded, checked envelope (`decide.decode_envelope`)."""
-        raise NotImplementedError
 
 
 class Envelope(Answer[dict[str, Any]]):

@@ -183,6 +183,29 @@ def test_empty_cells_keep_or_clear(hr: Reader) -> None:
     assert _users(hr(rows, mapping))["E1001"].fields["email"] == ""
 
 
+def test_an_empty_cell_is_not_managed_even_with_transforms(hr: Reader) -> None:
+    rows = [HR_ROWS[0].replace(",男,", ",,").replace("+86 138 0000 0001", "\u3000")]
+    result = hr(rows)
+    assert result.errors == []
+    fields = _users(result)["E1001"].fields
+    assert "gender" not in fields and "mobile" not in fields
+    mapping = HR_MAPPING.replace("transforms: [gender]}", "transforms: [gender], default: 女}")
+    assert _users(hr(rows, mapping))["E1001"].fields["gender"] == "2"
+
+
+def test_a_plug_in_sees_an_empty_cell_as_none(hr: Reader, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "hr_rules.py").write_text(
+        "def title(value, record):\n"
+        "    return '（无）' if value is None else value\n", encoding="utf-8")
+    mapping = HR_MAPPING.replace("  email: 邮箱\n", "  email: 邮箱\n  position: {column: 标签, "
+                                 "transforms: [{python: 'hr_rules.py:title'}]}\n")
+    users = _users(hr(mapping=mapping))
+    assert users["E1002"].fields["position"] == "技术委员会"
+    assert users["E1001"].fields["position"] == "技术委员会;党员"
+    rows = [HR_ROWS[0].replace("技术委员会;党员", "")]
+    assert _users(hr(rows, mapping))["E1001"].fields["position"] == "（无）"
+
+
 def test_python_plug_in_transform(hr: Reader, tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "hr_rules.py").write_text(
         "def title(value, record):\n"

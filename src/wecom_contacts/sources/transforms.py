@@ -124,10 +124,11 @@ _NAMED: dict[str, Callable[[str], str]] = {
 
 def _per_item(fn: Callable[[str], str | None]) -> Compiled:
     def run(value: Value, record: Record) -> Value:
-        if value is None:
+        # an empty value stays empty: it is not managed (or takes the field's default)
+        if not value:
             return None
         if isinstance(value, list):
-            return [r for r in (fn(v) for v in value) if r]
+            return [r for r in (fn(v) for v in value if v) if r]
         return fn(value) or None
     return run
 
@@ -196,7 +197,7 @@ def _python_step(step: m.PythonStep, base_dir: Path, where: str) -> Compiled:
 
     def run(value: Value, record: Record) -> Value:
         try:
-            result = fn(value, record.values)
+            result = fn(value or None, record.values)  # an empty cell is None, as a missing one
         except (ValueError, TypeError, KeyError) as exc:
             raise TransformError(f"{step.python}: {exc}") from None
         if result is not None and not isinstance(result, (str, list)):

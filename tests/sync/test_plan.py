@@ -213,6 +213,33 @@ def test_tag_member_changes_are_split_into_calls_of_1000_users() -> None:
     assert {s.op for s in plan.steps} == {"tag.add_members"}
 
 
+def _tag_case(tag_users: str, users: str) -> list[tuple[str, object]]:
+    current = live([], [{"userid": u, "name": u, "department": [1], "mobile": f"1380000000{i}"}
+                        for i, u in enumerate(["Ann", "bob", "cat"])],
+                   [(5, "全员", ["Ann", "bob", "cat"], [])])
+    text = f"users:\n{users}tags:\n  - {{name: 全员, users: [{tag_users}]}}\n"
+    return [(s.op, s.params.get("userids")) for s in make_plan(desired(text), current,
+                                                                 ALL_DELETES).steps]
+
+
+def test_kept_tag_members_in_any_spelling_give_no_tag_step() -> None:
+    users = "".join(f"  - {{userid: {u}, name: {u}, departments: [1], "
+                    f"mobile: '1380000000{i}'}}\n" for i, u in enumerate(["Ann", "bob", "cat"]))
+    assert _tag_case("Ann, bob, cat", users) == []
+    assert _tag_case("ann, Ann, BOB, cat", users) == []  # the same members, other spellings
+    assert _tag_case("Ann, cat", users) == [("tag.remove_members", ["bob"])]
+
+
+def test_a_renamed_tag_member_leaves_under_the_old_userid_and_joins_under_the_new() -> None:
+    users = ("  - {userid: Ann, name: Ann, departments: [1], mobile: '13800000000'}\n"
+             "  - {userid: bob2, previous_userid: bob, name: bob, departments: [1], "
+             "mobile: '13800000001'}\n"
+             "  - {userid: cat, name: cat, departments: [1], mobile: '13800000002'}\n")
+    steps = _tag_case("Ann, bob2, cat", users)
+    assert ("user.update", None) in steps
+    assert [s for s in steps if s[0].startswith("tag.")] == []  # WeCom keeps its tags
+
+
 def test_a_tag_naming_a_user_missing_from_the_users_section_is_a_plan_error(
     small_live: LiveDirectory,
 ) -> None:

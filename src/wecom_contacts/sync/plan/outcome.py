@@ -53,6 +53,9 @@ class UserOutcome:
     people: dict[str, Person] = field(default_factory=dict)  # lowered userid (live or new)
     steps: dict[str, int] = field(default_factory=dict)  # lower final userid → create/rename
     removed: set[str] = field(default_factory=set)  # lower live userids deleted
+    # the live userids (as WeCom has them) of members kept in step under their own userid
+    # (no rename): the tag phase finds most of a big tag's members here by set operations
+    settled: set[str] = field(default_factory=set)
     leaving: dict[int, list[int]] = field(default_factory=dict)  # dept → steps moving users out
     fixed_mobiles: list[str] = field(default_factory=list)  # activated: mobile not changeable
 

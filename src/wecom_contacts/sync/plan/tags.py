@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterable, Sequence
+from itertools import compress
 from typing import Any
 
 from ..desired.model import DesiredDirectory, DesiredTag
@@ -116,10 +119,14 @@ def _user_ids(tag: DesiredTag, current: LiveTag | None, scope: Scope,
             return default
         return person.final
 
+    quiet, desired_ids, live_ids = _unsettled(tag.users or (), current.users if current else (),
+                                              users)
     want: dict[str, str] = {}
-    for userid in tag.users or ():
+    for userid in desired_ids:
         key = userid.lower()
         person = people.get(key)
+        if quiet and _is_quiet(person, quiet):
+            continue  # the same member under another spelling: already in the tag
         known = person is not None and person.live is not None
         if not known and scope.departments is not None:
             continue  # users outside a subtree are not read: not managed here
@@ -132,11 +139,13 @@ def _user_ids(tag: DesiredTag, current: LiveTag | None, scope: Scope,
         if person is not None and person.is_managed(scope):
             want[key] = final(person, userid)
     have: dict[str, str] = {}
-    for userid in current.users if current else ():
+    for userid in live_ids:
         key = userid.lower()
         if key in users.removed:
             continue  # deleting the user takes it out of the tag
         person = people.get(key)
+        if quiet and _is_quiet(person, quiet):
+            continue
         if person is not None and person.is_managed(scope):
             have[person.final_key] = final(person, userid)
             continue
@@ -147,6 +156,30 @@ def _user_ids(tag: DesiredTag, current: LiveTag | None, scope: Scope,
     add = [want[k] for k in want if k not in have]
     remove = [have[k] for k in have if k not in want]
     return add, remove
+
+
+def _is_quiet(person: Person | None, quiet: set[str]) -> bool:
+    return person is not None and person.live is not None and person.live.userid in quiet
+
+
+def _unsettled(desired_ids: Sequence[str], live_ids: Sequence[str],
+               users: UserOutcome) -> tuple[set[str], Iterable[str], Iterable[str]]:
+    """(the quiet members, the tag's other desired and live userids).
+
+    Quiet: in the tag before and after under the userid WeCom has, and kept by the plan
+    under that userid. Each would be in both the wanted and the current set under one key,
+    changing nothing, so most of a big tag needs no lookup of its members' records: set
+    operations on the userids (their hashes already made) find them.
+    """
+    if not desired_ids or not live_ids or not users.settled:
+        return set(), desired_ids, live_ids
+    quiet = users.settled.intersection(desired_ids)
+    quiet.intersection_update(live_ids)
+    if not quiet:
+        return quiet, desired_ids, live_ids
+    loud = quiet.__contains__
+    return (quiet, list(compress(desired_ids, map(operator.not_, map(loud, desired_ids)))),
+            list(compress(live_ids, map(operator.not_, map(loud, live_ids)))))
 
 
 def _members(tag: DesiredTag, current: LiveTag | None, target: Target, create_step: int | None,

@@ -134,6 +134,7 @@ def _fully_inside(user: LiveUser, scope: Scope) -> bool:
 def _match_and_resolve(users: list[DesiredUser], scope: Scope, index: DeptIndex, b: Builder,
                        out: UserOutcome) -> list[_Wanted]:
     people = out.people
+    settle = out.settled.add
     wanted: list[_Wanted] = []
     ignored = 0
     for user in users:
@@ -166,6 +167,8 @@ def _match_and_resolve(users: list[DesiredUser], scope: Scope, index: DeptIndex,
         person.final = user.userid
         if holder is not None:
             holder.final, holder.final_key, holder.wish = user.userid, key, user
+            if holder is person and match is not None:
+                settle(match.userid)
         resolved.live = match
         wanted.append(resolved)
     if ignored:

@@ -78,7 +78,7 @@ def _deletable(index: DeptIndex, users: UserOutcome, b: Builder) -> list[int]:
     """The departments to delete, deepest first: those nobody stays in, with no kept child."""
     if not index.managed:
         return []
-    staying = users.staying()
+    staying = users.staying(index.doomed)
     blocked: set[int] = set()
     for dept_id in index.doomed:  # deepest first, so children are decided before parents
         children = index.live.children.get(dept_id, ())

@@ -9,6 +9,7 @@ member, found by one lookup of its lowered userid, answers all of them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ..desired.model import DesiredUser
@@ -66,18 +67,20 @@ class UserOutcome:
             return default  # not live, and not a member the plan creates
         return person.final
 
-    def staying(self) -> dict[int, list[str]]:
-        """Department → lower live userids still in it after the plan."""
+    def staying(self, departments: Collection[int]) -> dict[int, list[str]]:
+        """Department → lower live userids still in it after the plan, for these
+        departments (the ones the plan would delete: most plans have none, and then no
+        member is looked at)."""
         result: dict[int, list[str]] = {}
+        if not departments:
+            return result
+        asked = set(departments)
         for key, person in self.people.items():
             live = person.live
             if live is None:
                 continue
             ends_in = person.ends_in
             for dept_id in live.department_ids if ends_in is None else ends_in:
-                members = result.get(dept_id)
-                if members is None:
-                    result[dept_id] = [key]
-                else:
-                    members.append(key)
+                if dept_id in asked:
+                    result.setdefault(dept_id, []).append(key)
         return result

@@ -285,3 +285,24 @@ def test_department_ids_with_a_derived_tree_are_refused_per_row(hr: Reader) -> N
                          "by its path (总部/研发中心) (or set departments.manage: false)")
     kept = hr(mapping=mapping + "departments: {manage: false}\n")
     assert kept.errors == [] and kept.directory.departments is None
+
+
+def test_long_columns_of_distinct_values_read_as_short_ones(hr: Reader) -> None:
+    # hundreds of distinct values are checked a column at a time; one bad or empty value
+    # in the middle must still be named, or left out, as when each is read on its own
+    rows = [f"{2000 + i},员工{i},研发中心,+86 139 0000 {i:04d},{'男' if i % 2 else '女'},"
+            f"u{i}@example.com,在职,正式,,,2020-01-01" for i in range(300)]
+    rows[150] = rows[150].replace("+86 139 0000 0150", "139-ABC")
+    rows[200] = rows[200].replace("u200@example.com", "")
+    rows[250] = rows[250].replace("员工250", "\u3000")
+    result = hr(rows)
+    assert [str(e) for e in result.errors] == [
+        "hr.csv, row 152, column 手机: '139-ABC' is not a mobile number (digits, +, - and "
+        "spaces only)",
+        "hr.csv, row 252, column 姓名: name is empty"]
+    users = _users(result)
+    assert len(users) == 298
+    assert users["E2007"].fields == {"name": "员工7", "mobile": "13900000007", "gender": "1",
+                                     "email": "u7@example.com",
+                                     "extattr": users["E2007"].fields["extattr"]}
+    assert "email" not in users["E2200"].fields

@@ -52,10 +52,14 @@ class ValueWise:
     """``fn(key)`` over a column, for a result that depends on the value alone; ``fn`` may
     raise TransformError or SchemaError (the value's result is then a Failed)."""
 
-    __slots__ = ("_bad", "_fn", "_known", "_memo")
+    __slots__ = ("_bad", "_bulk", "_fn", "_known", "_memo")
 
-    def __init__(self, fn: Callable[[Any], Any]) -> None:
+    def __init__(self, fn: Callable[[Any], Any],
+                 bulk: Callable[[list[Any]], list[Any] | None] | None = None) -> None:
         self._fn = fn
+        # bulk(column): fn over a whole column in a few passes, or None ("value by value");
+        # used once the column shows mostly distinct values (names, mobiles, e-mails)
+        self._bulk = bulk
         self._known: dict[Any, Any] = {}
         self._bad: set[Any] = set()  # remembered keys whose result is Failed
         self._memo = True
@@ -67,7 +71,10 @@ class ValueWise:
             known = self._known
             new = set(column)
             new.difference_update(known)
-            if len(known) + len(new) <= MEMO_LIMIT:
+            if self._bulk is not None and 2 * len(new) > len(column) >= 64:
+                self._memo = False  # a column of distinct values: nothing to remember
+                self._known, self._bad = {}, set()
+            elif len(known) + len(new) <= MEMO_LIMIT:
                 for key in new:
                     try:
                         known[key] = fn(key)
@@ -76,9 +83,13 @@ class ValueWise:
                         self._bad.add(key)
                 failed = bool(self._bad) and not self._bad.isdisjoint(column)
                 return list(map(known.__getitem__, column)), failed
-            # too many distinct values to remember: from now on each is converted
-            self._memo = False
-            self._known, self._bad = {}, set()
+            else:  # too many distinct values to remember: from now on each is converted
+                self._memo = False
+                self._known, self._bad = {}, set()
+        if self._bulk is not None:
+            done = self._bulk(column)
+            if done is not None:
+                return done, False
         try:
             return list(map(fn, column)), False
         except (TransformError, SchemaError):  # again, value by value, to keep every result

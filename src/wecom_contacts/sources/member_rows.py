@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from ..sync.desired.model import DeptRef, DesiredUser, Membership
@@ -99,7 +100,7 @@ def _columnwise(batch: Batch, fields: list[tuple[Field, Converted]], links: Link
         rows = [{k: v for k, v in zip(names, row, strict=True) if v is not None}
                 for row in zip(*values, strict=True)]
     else:
-        rows = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+        rows = list(map(dict, map(zip, repeat(names), zip(*values, strict=True))))
     users = [DesiredUser(userid, row, origin=where)
              for userid, row, where in zip(userids, rows, batch.wheres, strict=True)]
     if links.refs is not None:

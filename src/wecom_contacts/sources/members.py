@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..sync.desired.model import DeptRef, join_path
-from ..sync.desired.schema import check_department_count, check_member_field, department_ref
+from ..sync.desired.schema import (
+    SchemaError,
+    check_department_count,
+    check_member_column,
+    check_member_field,
+    department_ref,
+)
 from . import mapping as m
 from .base import Batch, Record, Value
 from .columns import MEMO_LIMIT, RowWise, ValueWise, keys
@@ -27,10 +33,12 @@ from .transforms import (
     _SPACES,
     TransformError,
     compile_steps,
+    compile_template_column,
     compile_template_values,
     compile_value_test,
     first_text,
     template_fields,
+    text_steps,
     to_boolean,
 )
 
@@ -53,13 +61,39 @@ def _value(key: Any) -> Value:
 
 
 def _converted(fn: Callable[[Any, Record], Any], pure: bool,
-               source: Callable[[Batch], list[Any]]) -> Column:
-    """The column function of ``fn(key, record)`` over the keys ``source`` gives."""
+               source: Callable[[Batch], list[Any]],
+               convert: Callable[[list[str]], list[Any] | None] | None = None) -> Column:
+    """The column function of ``fn(key, record)`` over the keys ``source`` gives;
+    ``convert``: ``fn`` over a column of non-empty trimmed texts at once, when it can."""
     if pure:  # fn's record defaults to _NO_RECORD
-        each = ValueWise(fn)  # type: ignore[arg-type]  # record has a default
+        each = ValueWise(fn, _bulk(convert, fn) if convert is not None else None)  # type: ignore[arg-type]
         return lambda batch: each(source(batch))
     rows = RowWise(fn)
     return lambda batch: rows(source(batch), batch)
+
+
+def _bulk(convert: Callable[[list[str]], list[Any] | None],
+          fn: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any] | None]:
+    """``fn`` over a column through ``convert``: the values trimmed, an empty one given what
+    ``fn`` gives it; None (value by value) when a value is not text or ``convert`` cannot
+    say (a value it would refuse or change)."""
+    def bulk(column: list[Any]) -> list[Any] | None:
+        try:
+            texts = [v.strip(_SPACES) for v in column]
+        except AttributeError:  # None, or a list of values
+            return None
+        try:
+            if "" not in texts:
+                return convert(texts)
+            done = convert([t for t in texts if t]) if any(texts) else []
+            if done is None:
+                return None
+            empty = fn("")
+        except (TransformError, SchemaError):
+            return None
+        given = iter(done)
+        return [next(given) if t else empty for t in texts]
+    return bulk
 
 
 @dataclass(slots=True)
@@ -121,6 +155,7 @@ class MemberReader:
         spec = m.FieldSpec(column=value) if isinstance(value, str) else value
         source: Callable[[Batch], list[Any]]
         raw_of: Callable[[Any], Value] | None = None  # None: the key is the value
+        render_column: Callable[[list[str]], list[str]] | None = None
         if spec.column is not None:
             column = spec.column
             self.referenced.setdefault(column, (*path, "column") if not isinstance(value, str)
@@ -134,6 +169,8 @@ class MemberReader:
             for name_ in names:
                 self.referenced.setdefault(name_, (*path, "template"))
             render = compile_template_values(spec.template, self._lm.where((*path, "template")))
+            render_column = compile_template_column(spec.template,
+                                                    self._lm.where((*path, "template")))
             label = "+".join(names)  # the columns it reads
             if len(names) == 1:
                 def source(batch: Batch) -> list[Any]:
@@ -153,8 +190,11 @@ class MemberReader:
             def source(batch: Batch) -> list[Any]:
                 return [constant] * len(batch)
             label = f"value {constant!r}"
+        convert = _column_check(spec, check_as, render_column) \
+            if spec.column is not None or render_column is not None else None
         return Field(name, label, _converted(self._finish(spec, path, check_as, raw_of),
-                                             _pure(spec.transforms), source), spec.required)
+                                             _pure(spec.transforms), source, convert),
+                     spec.required)
 
     def _finish(self, spec: m.FieldSpec, path: KeyPath, check_as: str | None,
                 raw_of: Callable[[Any], Value] | None) -> Callable[[Any, Record], Any]:
@@ -307,6 +347,33 @@ class MemberReader:
             kept.append(i)
             flags.append(gone)
         return kept, flags if any(flags) else []
+
+
+def _column_check(spec: m.FieldSpec, check_as: str | None,
+                  render: Callable[[list[str]], list[str]] | None
+                  ) -> Callable[[list[str]], list[Any] | None] | None:
+    """What ``_finish`` gives a column of non-empty trimmed texts, in a few passes (None:
+    value by value): a member text field whose steps each take one text, without default."""
+    if check_as not in ("userid", "name", *TEXT_FIELDS) or spec.default is not None:
+        return None
+    steps = text_steps(spec.transforms)
+    if steps is None:
+        return None
+    field = check_as
+
+    def convert(texts: list[str]) -> list[Any] | None:
+        if render is not None:
+            texts = render(texts)
+            if steps:  # what _finish trims between the template and the steps
+                texts = [t.strip(_SPACES) for t in texts]
+        for fn in steps:
+            if "" in texts:
+                return None  # an empty value stops the steps: value by value
+            texts = list(map(fn, texts))  # type: ignore[arg-type]  # None is caught below
+        if None in texts or "" in texts:
+            return None
+        return check_member_column(field, texts)
+    return convert
 
 
 def _checker(name: str | None) -> Callable[[str], Any]:

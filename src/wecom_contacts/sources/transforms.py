@@ -24,10 +24,12 @@ __all__ = [
     "compile_condition",
     "compile_steps",
     "compile_template",
+    "compile_template_column",
     "compile_template_values",
     "compile_value_test",
     "first_text",
     "template_fields",
+    "text_steps",
     "to_boolean",
 ]
 
@@ -232,6 +234,26 @@ def compile_steps(steps: list[m.Step], *, base_dir: Path,
     return run
 
 
+TextStep = Callable[[str], "str | None"]
+
+
+def text_steps(steps: list[m.Step]) -> list[TextStep] | None:
+    """The steps as functions of one text each, to map over a column, when every step is one
+    (named steps, maps, replacements); None when one splits or is a plug-in. Each is the
+    function ``compile_steps`` runs per item, so a column gives what its values give."""
+    out: list[TextStep] = []
+    for step in steps:
+        if isinstance(step, str):
+            out.append(_NAMED[step])
+        elif isinstance(step, m.MapStep):
+            out.append(_map_step(step))
+        elif isinstance(step, m.ReplaceStep):
+            out.append(_replace_step(step))
+        else:
+            return None
+    return out
+
+
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}|]+)((?:\|[a-z_]+)*)\}")
 
 
@@ -246,10 +268,11 @@ def compile_template(template: str, where: str) -> Callable[[Record], str | None
     return lambda record: render([record.get(name) for name in names])
 
 
-def compile_template_values(template: str,
-                            where: str) -> Callable[[Sequence[Value]], str | None]:
-    """``compile_template`` given the values of ``template_fields(template)``, in order."""
-    parts: list[str | tuple[str, list[Callable[[str], str]]]] = []
+_Parts = list["str | tuple[str, list[Callable[[str], str]]]"]
+
+
+def _template_parts(template: str, where: str) -> _Parts:
+    parts: _Parts = []
     pos = 0
     for mt in _PLACEHOLDER.finditer(template):
         parts.append(template[pos:mt.start()])
@@ -267,6 +290,13 @@ def compile_template_values(template: str,
     if not any(isinstance(p, tuple) for p in parts):
         raise SourceError(f"template {template!r} names no field (write {{column}})",
                           where=where, field="template")
+    return parts
+
+
+def compile_template_values(template: str,
+                            where: str) -> Callable[[Sequence[Value]], str | None]:
+    """``compile_template`` given the values of ``template_fields(template)``, in order."""
+    parts = _template_parts(template, where)
 
     def render(values: Sequence[Value]) -> str | None:
         out: list[str] = []
@@ -283,6 +313,26 @@ def compile_template_values(template: str,
             out.append(text)
         return "".join(out)
     return render
+
+
+def compile_template_column(template: str,
+                            where: str) -> Callable[[list[str]], list[str]] | None:
+    """A one-field template over a column of non-empty trimmed texts: what
+    ``compile_template_values`` gives for each, in a few passes; None for several fields."""
+    parts = _template_parts(template, where)
+    fields = [p for p in parts if isinstance(p, tuple)]
+    if len(fields) != 1:
+        return None
+    at = parts.index(fields[0])
+    fmt = "".join(p for p in parts[:at] if isinstance(p, str)).replace("%", "%%") + "%s" + \
+        "".join(p for p in parts[at + 1:] if isinstance(p, str)).replace("%", "%%")
+    fns = fields[0][1]
+
+    def column(texts: list[str]) -> list[str]:
+        for fn in fns:
+            texts = list(map(fn, texts))
+        return list(map(fmt.__mod__, texts))
+    return column
 
 
 def compile_condition(cond: m.Condition, where: str) -> Callable[[Record], bool]:

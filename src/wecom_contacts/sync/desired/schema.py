@@ -8,6 +8,7 @@ from typing import Any
 
 from ..._fieldrules import (
     department_name_problem,
+    member_column_accepted,
     member_field_problem,
     tag_name_problem,
     text_problem,
@@ -31,6 +32,7 @@ __all__ = [
     "KeyPath",
     "SchemaError",
     "check_department_count",
+    "check_member_column",
     "check_member_field",
     "department_ref",
     "parse_document",
@@ -268,6 +270,22 @@ def check_member_field(key: str, value: Any, path: KeyPath) -> Any:
     if key in ("extattr", "external_profile"):
         return _no_control_characters(_mapping(value, path, key), path)
     raise ValueError(f"not a member field: {key!r}")
+
+
+def check_member_column(key: str, texts: list[str]) -> list[str] | None:
+    """``texts`` when ``check_member_field(key, t, ...)`` keeps every one of them as it is
+    (the usual column of a source: trimmed, valid text), decided a column at a time; None
+    means "check value by value" (a value may be refused, or kept changed)."""
+    if not texts or set(map(type, texts)) != {str} or \
+            not all(map(str.__eq__, texts, map(str.strip, texts))):
+        return None
+    if key == "userid":
+        accepted = all(map(_USERID.match, texts)) and max(map(len, texts)) <= 64  # ASCII
+    elif key == "name" or key in _TEXT_FIELDS:
+        accepted = member_column_accepted(key, texts)
+    else:
+        return None
+    return texts if accepted else None
 
 
 def check_department_count(entries: list[Any], path: KeyPath) -> None:

@@ -16,18 +16,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._textio import TextDecodeError, decode_text
-from .base import (
-    BATCH_ROWS,
-    Batch,
-    Entity,
-    FingerprintTracker,
-    InputSpec,
-    Record,
-    SourceError,
-    SourceFingerprint,
-    Value,
-    register_source_type,
-)
+from .base import Batch, FingerprintTracker, InputSpec, SourceError, register_source_type
+from .tables import TableSource, table_batches
 
 __all__ = ["CsvSource", "checked_header", "decode_file", "detect_delimiter", "options_error"]
 
@@ -71,11 +61,11 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-class CsvSource:
+class CsvSource(TableSource):
     """Records from a CSV file: one per non-blank row below the header."""
 
     kind = "csv"
-    entities: tuple[Entity, ...] = ("members",)
+    what = "a CSV file"
 
     def __init__(self, path: Path, *, encoding: str | None = None, delimiter: str | None = None,
                  header_row: int = 1, where: str = "") -> None:
@@ -120,53 +110,14 @@ class CsvSource:
             self._header = checked_header(row, where=f"{self.name}, row {self._header_row}")
         return self._header
 
-    def fields(self, entity: Entity) -> Sequence[str] | None:
-        return [h for h in self.header() if h] if entity == "members" else None
-
-    def records(self, entity: Entity) -> Iterator[Record]:
-        if entity != "members":
-            raise SourceError(f"a CSV file gives members, not {entity}", where=self.name)
-        return self._tracker.track(entity, (batch.record(i) for batch in self._batches()
-                                            for i in range(len(batch))))
-
-    def batches(self, entity: Entity) -> Iterator[Batch]:
-        """The records as tables of ``BATCH_ROWS`` rows (the same rows, places and errors)."""
-        if entity != "members":
-            raise SourceError(f"a CSV file gives members, not {entity}", where=self.name)
-        return self._tracker.track_batches(entity, self._batches())
-
     def _batches(self) -> Iterator[Batch]:
-        header = self.header()
-        width = len(header)
-        named = [i for i, name in enumerate(header) if name]
-        names = [header[i] for i in named]
         rows = self._reader()
+        header = self.header()
         for _ in range(self._header_row):
             next(rows)
-        whole = len(named) == width  # every column named: a full row is a row as it is
-        table: list[list[Value]] = []
-        wheres: list[str] = []
-        for number, row in enumerate(rows, self._header_row + 1):
-            if not "".join(row).strip():
-                continue  # a blank line
-            count = len(row)
-            if count != width or not whole:
-                if count > width and "".join(row[width:]).strip():
-                    raise SourceError(f"the row has {count} cells but the header only {width} "
-                                      "columns (a delimiter inside an unquoted cell?)",
-                                      where=f"{self.name}, row {number}")
-                row = [row[i] if i < count else None for i in named]  # type: ignore[misc]
-            table.append(row)  # type: ignore[arg-type]
-            wheres.append(f"{self.name}, row {number}")
-            if len(table) == BATCH_ROWS:
-                yield Batch(names, table, wheres)
-                table, wheres = [], []
-        if table:
-            yield Batch(names, table, wheres)
+        yield from table_batches(rows, header, self._header_row + 1, self.name,
+                                 strict_width=True)
         self._decoded = None  # read to the end: a second read decodes the file again
-
-    def fingerprint(self) -> SourceFingerprint:
-        return self._tracker.fingerprint()
 
 
 def open_csv(spec: InputSpec) -> CsvSource:

@@ -10,24 +10,14 @@ openpyxl (``xlsx_read`` says how, and when openpyxl parses the cells itself).
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .base import (
-    BATCH_ROWS,
-    Batch,
-    Entity,
-    FingerprintTracker,
-    InputSpec,
-    Record,
-    SourceError,
-    SourceFingerprint,
-    Value,
-    register_source_type,
-)
+from .base import Batch, FingerprintTracker, InputSpec, SourceError, register_source_type
 from .csv_file import checked_header, options_error
+from .tables import TableSource, table_batches
 from .xlsx_display import display
 from .xlsx_read import _open as _open  # where tests/packaging checks the extra's message
 from .xlsx_read import iter_sheet, open_sheet, read_sheet
@@ -42,11 +32,11 @@ class XlsxOptions(BaseModel):
     header_row: int = Field(1, ge=1)
 
 
-class XlsxSource:
+class XlsxSource(TableSource):
     """Records from one sheet: one per non-blank row below the header."""
 
     kind = "xlsx"
-    entities: tuple[Entity, ...] = ("members",)
+    what = "a workbook"
 
     def __init__(self, path: Path, *, sheet: str | int = 0, header_row: int = 1,
                  where: str = "") -> None:
@@ -88,51 +78,16 @@ class XlsxSource:
         assert self._header is not None
         return self._header
 
-    def fields(self, entity: Entity) -> Sequence[str] | None:
-        return [h for h in self.header() if h] if entity == "members" else None
-
-    def records(self, entity: Entity) -> Iterator[Record]:
-        if entity != "members":
-            raise SourceError(f"a workbook gives members, not {entity}", where=self.name)
-        return self._tracker.track(entity, (batch.record(i) for batch in self._batches()
-                                            for i in range(len(batch))))
-
-    def batches(self, entity: Entity) -> Iterator[Batch]:
-        """The records as tables of ``BATCH_ROWS`` rows (the same rows, places and errors)."""
-        if entity != "members":
-            raise SourceError(f"a workbook gives members, not {entity}", where=self.name)
-        return self._tracker.track_batches(entity, self._batches())
-
     def _batches(self) -> Iterator[Batch]:
         header = self.header()
-        named = [i for i, name in enumerate(header) if name]
         rows, self._below_header = self._below_header, None
         if rows is None:
             rows = self._open_below_header()
         try:
-            names = [header[i] for i in named]
-            width = len(header)
-            whole = len(named) == width  # every column named: a full row is a row as it is
-            table: list[list[Value]] = []
-            wheres: list[str] = []
-            for number, row in enumerate(rows, self._header_row + 1):
-                if not "".join(row).strip():  # type: ignore[arg-type]  # cells are text
-                    continue  # a blank row
-                count = len(row)
-                if count != width or not whole:
-                    row = [row[i] if i < count else None for i in named]
-                table.append(row)  # type: ignore[arg-type]
-                wheres.append(f"{self.name}, row {number}")
-                if len(table) == BATCH_ROWS:
-                    yield Batch(names, table, wheres)
-                    table, wheres = [], []
-            if table:
-                yield Batch(names, table, wheres)
+            yield from table_batches(rows, header, self._header_row + 1, self.name,
+                                     strict_width=False)
         finally:
             rows.close()
-
-    def fingerprint(self) -> SourceFingerprint:
-        return self._tracker.fingerprint()
 
 
 def open_xlsx(spec: InputSpec) -> XlsxSource:

@@ -43,6 +43,7 @@ FILES = [
     SRC / "_http" / "transport.py",
     SRC / "_http" / "pipeline.py",
     SRC / "client.py",
+    SRC / "resources" / "_base.py",
     *sorted((SRC / "resources").glob("[!_]*.py")),
 ]
 

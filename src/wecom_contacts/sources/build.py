@@ -11,6 +11,7 @@ import difflib
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Literal
 
 from ..sync.desired.derive import departments_from_members
@@ -140,6 +141,8 @@ class _Builder:
             self.user_tags.extend(found.tags)
 
     def check_unique(self) -> None:
+        if self._all_unique():
+            return
         seen: dict[str, DesiredUser] = {}
         owners: dict[tuple[str, str], DesiredUser] = {}
         mapped = [name for name in UNIQUE_FIELDS if name in self.reader.columns]
@@ -157,6 +160,18 @@ class _Builder:
                     self.problem(user.origin, f"{name} {value!r} is also given to "
                                  f"{holder.userid!r} ({holder.origin}); no two members may "
                                  "share it", self.reader.columns.get(name))
+
+    def _all_unique(self) -> bool:
+        """No userid and no unique field's value given twice (the usual source), found by
+        counting distinct keys; else ``check_unique`` names each pair."""
+        users = self.users
+        if len({u.key for u in users}) != len(users):
+            return False
+        for name in (n for n in UNIQUE_FIELDS if n in self.reader.columns):
+            values = [v for v in (u.fields.get(name) for u in users) if v]
+            if len(set(map(unique_key, repeat(name, len(values)), values))) != len(values):
+                return False
+        return True
 
     def link_leaders(self) -> None:
         spec = self.reader.spec.direct_leader

@@ -10,13 +10,17 @@ import pytest
 from wecom_contacts import Client
 from wecom_contacts.sync import (
     DesiredStateError,
+    PlanError,
     PlanOptions,
     apply_sources,
     load_desired,
+    make_plan,
     parse_desired,
     plan_from_files,
     with_departments_from_members,
 )
+
+from .conftest import live
 
 MEMBERS_ONLY = """\
 departments: from-members
@@ -118,3 +122,16 @@ def test_a_wrong_departments_value_names_the_key(text: str, message: str) -> Non
     with pytest.raises(DesiredStateError, match=message) as caught:
         parse_desired(text, "yaml", source="org.yaml")
     assert caught.value.where.startswith("org.yaml, line 1")
+
+
+def test_a_tag_naming_a_department_no_member_is_in_says_the_tree_is_derived() -> None:
+    text = MEMBERS_ONLY + "tags:\n- {name: 财务, departments: [总部/财务部]}\n"
+    with pytest.raises(PlanError) as info:
+        make_plan(parse_desired(text, "yaml", source="org.yaml"), live([]))
+    assert "department 总部/财务部 is not in the departments section (the departments are " \
+        "derived from the members' paths, and no member is in this one" in str(info.value)
+    own = text.replace("departments: from-members\n", "departments:\n- path: 总部/研发中心/平台组\n"
+                       "- path: 总部/销售部\n")
+    with pytest.raises(PlanError) as info:
+        make_plan(parse_desired(own, "yaml", source="org.yaml"), live([]))
+    assert "derived" not in str(info.value)

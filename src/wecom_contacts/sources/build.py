@@ -249,8 +249,10 @@ def _build(lm: LoadedMapping, source: Source) -> SourceResult:
     fingerprint = source.fingerprint()
     builder.check_unique()
     builder.link_leaders()
-    directory = DesiredDirectory(departments=builder.departments(), users=builder.users,
-                                 tags=builder.tags(), source=source.name)
+    departments = builder.departments()
+    directory = DesiredDirectory(departments=departments, users=builder.users,
+                                 tags=builder.tags(), source=source.name,
+                                 departments_derived=departments is not None)
     counts = dict(builder.counts)
     counts["departments"] = len(directory.departments or ())
     counts["tags"] = len(directory.tags or ())

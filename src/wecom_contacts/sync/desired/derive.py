@@ -84,4 +84,5 @@ def with_departments_from_members(directory: DesiredDirectory) -> DesiredDirecto
     if directory.users is None:
         raise DesiredStateError("the departments are derived from the members, but the "
                                 "desired state has no users section", where=directory.source)
-    return replace(directory, departments=departments_from_members(directory.users))
+    return replace(directory, departments=departments_from_members(directory.users),
+                   departments_derived=True)

@@ -156,6 +156,9 @@ class DesiredDirectory:
     users: list[DesiredUser] | None = None
     tags: list[DesiredTag] | None = None
     source: str = ""
+    # the departments section is the tree the members' paths name (departments: from-members,
+    # or a mapping's): a plan problem about a department then says so
+    departments_derived: bool = False
 
     @property
     def root_name(self) -> str | None:

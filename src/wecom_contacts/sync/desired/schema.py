@@ -422,6 +422,7 @@ def parse_document(
         if result.users is None:
             raise SchemaError(("departments",), f"departments: {DERIVED} needs a users section")
         result.departments = departments_from_members(result.users)
+        result.departments_derived = True
     return result
 
 

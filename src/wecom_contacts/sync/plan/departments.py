@@ -32,6 +32,7 @@ class DeptIndex:
     live: LiveDirectory
     scope: Scope
     managed: bool
+    derived: bool = False  # the departments section is the union of the members' paths
     targets: dict[tuple[str, ...], Target] = field(default_factory=dict)  # desired path → target
     by_id: dict[int, tuple[str, ...]] = field(default_factory=dict)  # desired id → path
     live_to_path: dict[int, tuple[str, ...]] = field(default_factory=dict)  # matched live id
@@ -67,15 +68,23 @@ class DeptIndex:
             if path is None:
                 if dept in self.live.departments and not self.scope.has_department(dept):
                     return None
-                raise Unresolved(f"department #{dept} is not in the departments section")
+                raise Unresolved(f"department #{dept} is not in the departments section"
+                                 f"{self._why_missing()}")
         else:
             path = split_path(dept)
         target = self.targets.get(path)
         if target is None:
             if not self.in_scope_path(path):
                 return None
-            raise Unresolved(f"department {format_ref(dept)} is not in the departments section")
+            raise Unresolved(f"department {format_ref(dept)} is not in the departments section"
+                             f"{self._why_missing()}")
         return target, join_path(path)
+
+    def _why_missing(self) -> str:
+        if not self.derived:
+            return ""
+        return (" (the departments are derived from the members' paths, and no member is in "
+                "this one; give the departments a section of their own to keep it)")
 
     def _resolve_live(self, dept: DeptRef) -> tuple[Target, str] | None:
         dept_id = dept if isinstance(dept, int) else self.live.find_path(dept)
@@ -114,7 +123,8 @@ def _temp_name(name: str, dept_id: int) -> str:
 def plan_departments(desired: DesiredDirectory, live: LiveDirectory, scope: Scope,
                      b: Builder) -> DeptIndex:
     """Emit create / move / rename steps; fill the index users and tags resolve through."""
-    index = DeptIndex(live, scope, managed=desired.departments is not None)
+    index = DeptIndex(live, scope, managed=desired.departments is not None,
+                      derived=desired.departments_derived)
     index.anchor_depth = len(live.paths.get(scope.anchor, ("",)))
     if desired.departments is None:
         return index

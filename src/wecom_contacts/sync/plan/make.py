@@ -66,7 +66,8 @@ def _names(steps: list[Step], desired: DesiredDirectory, live: LiveDirectory) ->
     wanted = {s.target.lower(): s.target for s in steps if s.kind == "user"}
     if not wanted:
         return {}
-    found = {k: str(u.fields.get("name") or "") for k, u in live.users.items() if k in wanted}
+    users = live.users  # the few members the steps touch are looked up, not every member
+    found = {k: str(users[k].fields.get("name") or "") for k in wanted if k in users}
     for user in desired.users or ():
         key = user.key
         if key in wanted and user.fields.get("name"):

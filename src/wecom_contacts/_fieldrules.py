@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 __all__ = [
     "MEMBER_TEXT_FIELDS",
+    "USERID_BYTES",
     "department_name_problem",
     "member_column_accepted",
     "member_field_problem",
@@ -51,6 +52,18 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+# The bounds of the member text fields, read by the value rules and the column rules alike:
+# characters, except e-mails' and telephones', counted in UTF-8 bytes.
+_CHAR_BOUNDS: dict[str, tuple[int, int]] = {
+    "name": (1, 64), "alias": (0, 64), "position": (0, 128), "address": (0, 128),
+    "external_position": (0, 12), "avatar_mediaid": (0, 512),
+}
+_MOBILE_MAX = 32  # characters
+_EMAIL_BYTES = (6, 64)
+_TELEPHONE_MAX = 32  # bytes
+USERID_BYTES = 64
+
+
 def _chars(low: int, high: int) -> Rule:
     def rule(value: str) -> str | None:
         if not low <= len(value) <= high:
@@ -61,8 +74,8 @@ def _chars(low: int, high: int) -> Rule:
 
 
 def userid_problem(value: str) -> str | None:
-    if not 1 <= _utf8_len(value) <= 64:
-        return "must be 1-64 bytes"
+    if not 1 <= _utf8_len(value) <= USERID_BYTES:
+        return f"must be 1-{USERID_BYTES} bytes"
     if not _USERID.fullmatch(value):
         return (f"{value!r}: only letters, digits and _ - @ . are allowed (ASCII), starting "
                 "with a letter or digit")
@@ -70,38 +83,34 @@ def userid_problem(value: str) -> str | None:
 
 
 def _mobile(value: str) -> str | None:
-    if value and (len(value) > 32 or not _MOBILE.fullmatch(value)):
+    if value and (len(value) > _MOBILE_MAX or not _MOBILE.fullmatch(value)):
         return (f"{value!r} is not a phone number (digits, a leading +, groups split by one "
-                "space or -; at most 32 characters)")
+                f"space or -; at most {_MOBILE_MAX} characters)")
     return None
 
 
 def _email(value: str) -> str | None:
-    if value and not 6 <= _utf8_len(value) <= 64:
-        return f"{value!r} must be 6-64 bytes"
+    low, high = _EMAIL_BYTES
+    if value and not low <= _utf8_len(value) <= high:
+        return f"{value!r} must be {low}-{high} bytes"
     if value and not _EMAIL.fullmatch(value):
         return f"{value!r} is not an e-mail address"
     return None
 
 
 def _telephone(value: str) -> str | None:
-    if value and (_utf8_len(value) > 32 or not _TELEPHONE.fullmatch(value)):
-        return f"{value!r}: at most 32 digits, + - or ,"
+    if value and (_utf8_len(value) > _TELEPHONE_MAX or not _TELEPHONE.fullmatch(value)):
+        return f"{value!r}: at most {_TELEPHONE_MAX} digits, + - or ,"
     return None
 
 
 _MEMBER_RULES: dict[str, Rule] = {
     "userid": userid_problem,
-    "name": _chars(1, 64),
-    "alias": _chars(0, 64),
+    **{field: _chars(*bounds) for field, bounds in _CHAR_BOUNDS.items()},
     "mobile": _mobile,
     "email": _email,
     "biz_mail": _email,
-    "position": _chars(0, 128),
     "telephone": _telephone,
-    "address": _chars(0, 128),
-    "external_position": _chars(0, 12),
-    "avatar_mediaid": _chars(0, 512),
 }
 MEMBER_TEXT_FIELDS = frozenset(_MEMBER_RULES)
 
@@ -130,17 +139,14 @@ def _pattern_column(pattern: re.Pattern[str], low: int, high: int) -> ColumnRule
 
 # Each rule of _MEMBER_RULES over a whole column, for sources that read thousands of
 # values: True only when the rule finds nothing in any value (False: ask value by value).
-# It decides nothing new: tests/test_fieldrules.py checks it against the rule it stands for.
+# It decides nothing new (the same bounds and patterns): tests/test_field_columns.py checks
+# it against the rule it stands for.
 _MEMBER_COLUMN_RULES: dict[str, ColumnRule] = {
-    "name": _chars_column(1, 64),
-    "alias": _chars_column(0, 64),
-    "mobile": _pattern_column(_MOBILE, 0, 32),
-    "email": _pattern_column(_EMAIL, 6, 64),
-    "biz_mail": _pattern_column(_EMAIL, 6, 64),
-    "position": _chars_column(0, 128),
-    "telephone": _pattern_column(_TELEPHONE, 0, 32),
-    "address": _chars_column(0, 128),
-    "external_position": _chars_column(0, 12),
+    **{field: _chars_column(*bounds) for field, bounds in _CHAR_BOUNDS.items()},
+    "mobile": _pattern_column(_MOBILE, 0, _MOBILE_MAX),
+    "email": _pattern_column(_EMAIL, *_EMAIL_BYTES),
+    "biz_mail": _pattern_column(_EMAIL, *_EMAIL_BYTES),
+    "telephone": _pattern_column(_TELEPHONE, 0, _TELEPHONE_MAX),
 }
 
 

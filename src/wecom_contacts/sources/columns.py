@@ -71,10 +71,8 @@ class ValueWise:
             known = self._known
             new = set(column)
             new.difference_update(known)
-            if self._bulk is not None and 2 * len(new) > len(column) >= 64:
-                self._memo = False  # a column of distinct values: nothing to remember
-                self._known, self._bad = {}, set()
-            elif len(known) + len(new) <= MEMO_LIMIT:
+            distinct = self._bulk is not None and 2 * len(new) > len(column) >= 64
+            if not distinct and len(known) + len(new) <= MEMO_LIMIT:
                 for key in new:
                     try:
                         known[key] = fn(key)
@@ -83,9 +81,10 @@ class ValueWise:
                         self._bad.add(key)
                 failed = bool(self._bad) and not self._bad.isdisjoint(column)
                 return list(map(known.__getitem__, column)), failed
-            else:  # too many distinct values to remember: from now on each is converted
-                self._memo = False
-                self._known, self._bad = {}, set()
+            # a column of distinct values, or too many to remember: from now on each value
+            # is converted (by the bulk path when there is one), nothing remembered
+            self._memo = False
+            self._known, self._bad = {}, set()
         if self._bulk is not None:
             done = self._bulk(column)
             if done is not None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..._fieldrules import (
+    USERID_BYTES,
     department_name_problem,
     member_column_accepted,
     member_field_problem,
@@ -120,7 +121,7 @@ def _bool(value: Any, path: KeyPath) -> bool:
 
 def _userid(value: Any, path: KeyPath) -> str:
     text = _text(value, path)
-    if not text or len(text.encode()) > 64 or not _USERID.match(text):
+    if not text or len(text.encode()) > USERID_BYTES or not _USERID.match(text):
         raise SchemaError(
             path, f"{text!r} is not a valid userid (1-64 ASCII letters, digits, _ - @ . "
             "starting with a letter or digit)",
@@ -280,7 +281,8 @@ def check_member_column(key: str, texts: list[str]) -> list[str] | None:
             not all(map(str.__eq__, texts, map(str.strip, texts))):
         return None
     if key == "userid":
-        accepted = all(map(_USERID.match, texts)) and max(map(len, texts)) <= 64  # ASCII
+        # the pattern takes ASCII only: a matching userid's length is its length in bytes
+        accepted = all(map(_USERID.match, texts)) and max(map(len, texts)) <= USERID_BYTES
     elif key == "name" or key in _TEXT_FIELDS:
         accepted = member_column_accepted(key, texts)
     else:

@@ -177,9 +177,9 @@ def _unsettled(desired_ids: Sequence[str], live_ids: Sequence[str],
     quiet.intersection_update(live_ids)
     if not quiet:
         return quiet, desired_ids, live_ids
-    loud = quiet.__contains__
-    return (quiet, list(compress(desired_ids, map(operator.not_, map(loud, desired_ids)))),
-            list(compress(live_ids, map(operator.not_, map(loud, live_ids)))))
+    is_quiet = quiet.__contains__
+    return (quiet, list(compress(desired_ids, map(operator.not_, map(is_quiet, desired_ids)))),
+            list(compress(live_ids, map(operator.not_, map(is_quiet, live_ids)))))
 
 
 def _members(tag: DesiredTag, current: LiveTag | None, target: Target, create_step: int | None,

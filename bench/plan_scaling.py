@@ -5,13 +5,17 @@ update against the emulator.
 Run: .venv/bin/python bench/plan_scaling.py [--sizes 10000 100000] [--no-emulator]
 Goal (issue 6): planning grows linearly (100k/10k ratio ≈ 10 for time and memory); (issue
 17) ×11 or less by CPU time, read beside the baseline printed with it (one dict lookup per
-user over the same tables), which shows what ×10 the work costs on this machine.
+user over the same tables), which shows what ×10 the work costs on this machine. On a shared
+machine the best time of each size may come from different spells of load, so each round
+also gives its own ratio (the two sizes planned back to back, under the same load) and the
+median of those is printed beside the ratio of the bests.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import tempfile
 import time
 import tracemalloc
@@ -118,6 +122,7 @@ class Sized(NamedTuple):
     steps: int
     lookups: float  # best CPU seconds of the baseline: one lookup per desired user
     faults: int | None  # fewest minor page faults of one make_plan (None: not on this OS)
+    rounds: list[tuple[float, float]]  # (planner CPU, baseline CPU) of each round, in turn
 
 
 def lookup_pass(changed: DesiredDirectory, live: LiveDirectory) -> int:
@@ -125,7 +130,7 @@ def lookup_pass(changed: DesiredDirectory, live: LiveDirectory) -> int:
     return sum(1 for user in changed.users or () if live.users.get(user.userid.lower()))
 
 
-def measure_plans(sizes: tuple[int, ...], rounds: int = 5) -> dict[int, Sized]:
+def measure_plans(sizes: tuple[int, ...], rounds: int = 9) -> dict[int, Sized]:
     """Each size planned ``rounds`` times, the sizes taken in turn (so a busy spell on the
     machine hits both), best of each kept; CPU time beside wall time, because on a shared
     machine other processes stretch one run's wall time and not the other's.
@@ -143,6 +148,7 @@ def measure_plans(sizes: tuple[int, ...], rounds: int = 5) -> dict[int, Sized]:
     best: dict[int, list[float]] = {n: [float("inf")] * 3 for n in sizes}
     faults: dict[int, int | None] = {}
     steps: dict[int, int] = {}
+    each: dict[int, list[tuple[float, float]]] = {n: [] for n in sizes}
     for _ in range(rounds):
         for n in sizes:
             changed, live = data[n]
@@ -157,6 +163,7 @@ def measure_plans(sizes: tuple[int, ...], rounds: int = 5) -> dict[int, Sized]:
             cpu_lookups = time.process_time()
             lookup_pass(changed, live)
             lookups = time.process_time() - cpu_lookups
+            each[n].append((cpu, lookups))
             best[n] = [min(a, b) for a, b in zip(best[n], (wall, cpu, lookups), strict=True)]
     result = {}
     for n in sizes:
@@ -166,7 +173,7 @@ def measure_plans(sizes: tuple[int, ...], rounds: int = 5) -> dict[int, Sized]:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         wall, cpu, lookups = best[n]
-        result[n] = Sized(wall, cpu, peak / 2**20, steps[n], lookups, faults.get(n))
+        result[n] = Sized(wall, cpu, peak / 2**20, steps[n], lookups, faults.get(n), each[n])
     return result
 
 
@@ -211,7 +218,7 @@ def main() -> None:
     parser.add_argument("--no-emulator", action="store_true")
     args = parser.parse_args()
     small, large = args.sizes
-    print(f"make_plan, 1% of users changed (best of 5, sizes in turn; peak traced memory), "
+    print(f"make_plan, 1% of users changed (best of 9, sizes in turn; peak traced memory), "
           f"sizes {small:,} and {large:,}")
     results = measure_plans((small, large))
     for n, r in results.items():
@@ -222,6 +229,11 @@ def main() -> None:
           f"(CPU x{b.cpu / a.cpu:.1f}), memory x{b.mib / a.mib:.1f} (linear growth is x10)")
     print(f"  baseline (one dict lookup per user) x{b.lookups / a.lookups:.1f}: what x10 the work "
           f"costs here; planner / baseline x{(b.cpu / a.cpu) / (b.lookups / a.lookups):.2f}")
+    paired = [big / small for (big, _), (small, _) in zip(b.rounds, a.rounds, strict=True)]
+    base = [big / small for (_, big), (_, small) in zip(b.rounds, a.rounds, strict=True)]
+    print(f"  paired per round ({len(paired)} rounds, the sizes back to back): CPU median "
+          f"x{statistics.median(paired):.1f} (x{min(paired):.1f} to x{max(paired):.1f}), "
+          f"baseline median x{statistics.median(base):.1f}")
     if a.faults is not None and b.faults is not None:
         # the small plan reuses memory the allocator kept from the last run; the large one
         # gets much of its memory from the kernel afresh each time (system time in its CPU)

@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wecom_contacts._fieldrules import member_column_accepted, member_field_problem
+from wecom_contacts.sources.transforms import COLUMN_FORMS, TransformError, _mobile
+from wecom_contacts.sync.desired.model import unique_key, unique_texts
 from wecom_contacts.sync.desired.schema import SchemaError, check_member_column, check_member_field
 
 FIELDS = ("userid", "name", "alias", "mobile", "email", "biz_mail", "position", "telephone",
@@ -60,3 +62,36 @@ def test_a_column_of_valid_values_is_kept_at_once(key: str, column: list[str]) -
 def test_a_column_with_one_doubtful_value_is_checked_value_by_value(
         key: str, column: list[str]) -> None:
     assert check_member_column(key, column) is None
+
+
+# The other column forms a source uses: each gives every value what its one-value form does.
+MOBILES = st.text(alphabet="0123456789+-() 86\u3000\u00a0\t\x00x١", min_size=0, max_size=20)
+DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=10).map(lambda d: "1" + d)
+MAINLAND = st.builds(lambda head, d, sep: head + sep.join([d[:3], d[3:7], d[7:]]),
+                     st.sampled_from(["", "+86", "+86 ", "0086 ", "86"]), DIGITS,
+                     st.sampled_from(["", " ", "-", "\u3000"]))
+
+
+def _mobile_or_refused(text: str) -> str | None:
+    try:
+        return _mobile(text)
+    except TransformError:
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(MOBILES, MAINLAND), min_size=1, max_size=8))
+def test_the_mobile_column_form_gives_each_value_what_mobile_gives_it(column: list[str]) -> None:
+    expected = [_mobile_or_refused(t) for t in column]
+    if None in expected:  # a refused value: the column form refuses too (then value by value)
+        with pytest.raises(TransformError):
+            COLUMN_FORMS[_mobile](column)
+    else:
+        assert COLUMN_FORMS[_mobile](column) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["mobile", "email", "biz_mail"]),
+       st.lists(st.one_of(MOBILES, MAINLAND, values), min_size=0, max_size=8))
+def test_unique_texts_are_the_unique_keys_of_each_value(field: str, column: list[str]) -> None:
+    assert unique_texts(field, column) == [unique_key(field, v)[1] for v in column]

@@ -11,7 +11,6 @@ import difflib
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any, Literal
 
 from ..sync.desired.derive import departments_from_members
@@ -22,6 +21,7 @@ from ..sync.desired.model import (
     DesiredTag,
     DesiredUser,
     unique_key,
+    unique_texts,
 )
 from .base import Batch, Source, SourceError, SourceFingerprint, batches_of
 from .mapping_file import LoadedMapping
@@ -167,9 +167,10 @@ class _Builder:
         users = self.users
         if len({u.key for u in users}) != len(users):
             return False
+        fields = [u.fields for u in users]
         for name in (n for n in UNIQUE_FIELDS if n in self.reader.columns):
-            values = [v for v in (u.fields.get(name) for u in users) if v]
-            if len(set(map(unique_key, repeat(name, len(values)), values))) != len(values):
+            values = [v for f in fields if (v := f.get(name))]
+            if len(set(unique_texts(name, values))) != len(values):
                 return False
         return True
 
@@ -192,7 +193,7 @@ class _Builder:
                     self.problem(user.origin, f"direct leader {key!r} is not among the members "
                                  f"(no row has {spec.match} {key!r}); left out", spec.column,
                                  "warning")
-                elif userid.lower() != user.userid.lower() and userid not in found:
+                elif userid not in found and userid.lower() != user.key:
                     found.append(userid)
             if found:
                 user.direct_leader = found[:5]

@@ -31,6 +31,7 @@ from .mapping_file import KeyPath, LoadedMapping
 from .member_rows import TEXT_FIELDS, BatchResult, Field, Links, make_members
 from .transforms import (
     _SPACES,
+    COLUMN_FORMS,
     TransformError,
     compile_steps,
     compile_template_column,
@@ -369,7 +370,9 @@ def _column_check(spec: m.FieldSpec, check_as: str | None,
         for fn in steps:
             if "" in texts:
                 return None  # an empty value stops the steps: value by value
-            texts = list(map(fn, texts))  # type: ignore[arg-type]  # None is caught below
+            whole = COLUMN_FORMS.get(fn)
+            texts = whole(texts) if whole is not None else \
+                list(map(fn, texts))  # type: ignore[arg-type]  # None is caught below
         if None in texts or "" in texts:
             return None
         return check_member_column(field, texts)

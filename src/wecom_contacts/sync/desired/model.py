@@ -19,6 +19,7 @@ __all__ = [
     "join_path",
     "split_path",
     "unique_key",
+    "unique_texts",
 ]
 
 DeptRef = Union[str, int]  # noqa: UP007 (a runtime alias must work on 3.10)
@@ -58,6 +59,17 @@ def unique_key(name: str, value: Any) -> tuple[str, str]:
         text = text.replace(" ", "").replace("-", "")
         return name, text[3:] if text.startswith("+86") else text
     return name, text.lower()
+
+
+def unique_texts(name: str, values: list[Any]) -> list[str]:
+    """``unique_key(name, v)[1]`` for each of ``values``: the same rule, a column at a time
+    (a source checks 100,000 members' mobiles and e-mails at once; one call per value cost a
+    tenth of the read). tests/sync pins the two to each other."""
+    texts = list(map(str.strip, map(str, values)))
+    if name == "mobile":
+        texts = [t.replace(" ", "").replace("-", "") for t in texts]
+        return [t[3:] if t.startswith("+86") else t for t in texts]
+    return list(map(str.lower, texts))
 
 
 def split_path(path: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from wecom_contacts.sources import InputSpec, SourceError, open_source
-from wecom_contacts.sources.xlsx_read import Row, open_sheet, openpyxl_rows
+from wecom_contacts.sources.xlsx_read import Row, _letters, open_sheet, openpyxl_rows
 
 Reader = Callable[[Path, str], list[Row]]
 
@@ -103,7 +103,9 @@ def _rewrite_sheet(path: Path, new_path: Path, change: Callable[[bytes], bytes])
     lambda xml: re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml),
     # the style before the reference, single quotes: the scan follows
     lambda xml: re.sub(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', rb"<c s='\2'  r='\1'", xml),
-], ids=["no-references", "other-attribute-order"])
+    # a row number written with a leading zero: the thorough scan reads it as the same cell
+    lambda xml: re.sub(rb'<c r="([A-Z]+)([0-9]+)" s=', rb'<c r="\g<1>0\2" s=', xml),
+], ids=["no-references", "other-attribute-order", "leading-zero-row"])
 def test_sheets_written_another_way_read_the_same(change: Callable[[bytes], bytes],
                                                   tmp_path: Path) -> None:
     _cases_workbook(tmp_path / "cases.xlsx")
@@ -158,3 +160,26 @@ def test_without_python_calamine_the_extra_is_named_in_one_line(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("MissingExtra | reading .xlsx workbooks needs "
                                    "python-calamine: pip install 'wecom-contacts[xlsx]'")
+
+
+def test_column_letters_are_excels_for_every_column_a_sheet_can_have() -> None:
+    from openpyxl.utils import get_column_letter
+
+    assert [_letters(i) for i in range(16384)] == \
+        [get_column_letter(i + 1).encode() for i in range(16384)]
+
+
+@BOTH
+def test_a_value_that_recurs_under_other_formats_reads_through_each(
+        read: Reader, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    day, formats = dt.date(2020, 1, 2), ["yyyy-mm-dd", "yyyy/m/d", "d/m/yyyy", "000000"]
+    for row in range(1, 4):  # each format's cells far apart: the styles live in one column
+        for column, fmt in enumerate(formats, 27):  # AA onwards: two-letter references
+            cell = sheet.cell(row * 50, column, day if fmt != "000000" else 7)
+            cell.number_format = fmt
+    book.save(tmp_path / "recur.xlsx")
+    rows = read(tmp_path / "recur.xlsx", "Sheet")
+    assert [rows[r][26:30] for r in (49, 99, 149)] == \
+        [["2020-01-02", "2020/1/2", "2/1/2020", "000007"]] * 3

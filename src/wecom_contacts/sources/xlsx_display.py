@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["GENERAL_FORMATS", "display"]
+__all__ = ["GENERAL_FORMATS", "display", "writer"]
 
 # formats that show a number as its value alone (text "@" shows a typed number as General)
 GENERAL_FORMATS = frozenset({"General", "@"})
@@ -24,7 +24,6 @@ _DATE_TOKENS = re.compile(r'"[^"]*"|\\.|yyyy|yy|mmmm|mmm|mm|m|dd|d|hh|h|ss|s|AM/
                           re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=8192)  # a roster's dates recur (entry dates, birthdays)
 def _date_text(value: dt.datetime | dt.date | dt.time, fmt: str) -> str:
     """A date through an Excel date format (the common tokens; others → ISO)."""
     fmt = re.sub(r"\[[^\]]*\]", "", fmt).split(";")[0]
@@ -73,11 +72,6 @@ def _date_text(value: dt.datetime | dt.date | dt.time, fmt: str) -> str:
 _PLAIN_NUMBER = re.compile(r"([#,]*0*)(?:\.(0+))?")
 
 
-def _number_text(value: float | int, fmt: str) -> str:
-    return _number_writer(fmt)(value)
-
-
-@functools.lru_cache(maxsize=256)
 def _number_writer(fmt: str) -> Callable[[float | int], str]:
     """How a number format writes a number (worked out once per format)."""
     fmt = fmt.split(";")[0]
@@ -91,7 +85,9 @@ def _number_writer(fmt: str) -> Callable[[float | int], str]:
             return lambda value: f"{value:,.{decimals}f}"
         # each 0 before the point is a digit always shown: "000000" writes 123 as 000123
         digits = match.group(1).count("0") + (decimals + 1 if decimals else 0)
-        return lambda value: f"{value:0{digits + (value < 0)}.{decimals}f}"
+        # a minus sign takes a place of its own: -5 in "000" is -005
+        spec, negative = f"0{digits}.{decimals}f", f"0{digits + 1}.{decimals}f"
+        return lambda value: format(value, spec) if value >= 0 else format(value, negative)
     return _general_number
 
 
@@ -105,13 +101,34 @@ def _general_number(value: float | int) -> str:
 
 def display(value: Any, number_format: str | None) -> str | None:
     """A cell's value as Excel shows it (None for an empty cell)."""
-    fmt = number_format or "General"
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return _date_text(value, fmt)
-    if isinstance(value, (int, float)):
-        return _number_text(value, fmt)
-    return str(value)
+    return writer(number_format or "General")(value)
+
+
+@functools.lru_cache(maxsize=256)
+def writer(number_format: str) -> Callable[[Any], str | None]:
+    """``display`` for the cells of one number format, worked out once: a reader writes a
+    column's cells through it. A date's text is remembered per format (a roster's entry
+    dates and birthdays recur); a number is written at once (employee numbers do not)."""
+    numbers = _number_writer(number_format)
+    dates: dict[Any, str] = {}
+
+    def write(value: Any) -> str | None:
+        kind = type(value)
+        if kind is float or kind is int:
+            return numbers(value)
+        if value is None:
+            return None
+        if kind is bool:
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (dt.datetime, dt.date, dt.time)):
+            # a date never equals a time or a datetime, so one memo serves the three
+            text = dates.get(value)
+            if text is None:
+                text = _date_text(value, number_format)
+                if len(dates) < 8192:
+                    dates[value] = text
+            return text
+        if isinstance(value, (int, float)):  # subclasses
+            return numbers(value)
+        return str(value)
+    return write

@@ -32,7 +32,7 @@ from typing import Any
 
 from .._extras import require
 from .base import SourceError
-from .xlsx_display import GENERAL_FORMATS, display
+from .xlsx_display import GENERAL_FORMATS, display, writer
 
 __all__ = ["iter_sheet", "open_sheet", "openpyxl_rows", "read_sheet"]
 
@@ -104,60 +104,50 @@ def _open(path: Path, where: str) -> _Parts:
 
 
 _ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?worksheet[\s>]")
-_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
-_WIDE = 1 << 14  # more columns than a sheet can have: row * _WIDE + column is one key
+_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})0*([0-9]{1,7})["']""")
+StyledCells = dict[bytes, bytes]  # a cell's reference (b"B7") → its style's index (b"3")
 
 
-def _column(letters: bytes) -> int:
-    column = 0
-    for char in letters:
-        column = column * 26 + char - 64
-    return column - 1
+def _letters(column: int) -> bytes:
+    """The letters of a column counted from 0 (0 → A, 26 → AA)."""
+    out = b""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        out = bytes((65 + rest,)) + out
+    return out
 
 
-def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[int, str] | None:
-    """``row * _WIDE + column`` (both from 0) → number format, for the cells whose style is
-    in ``styles``; None when the XML is not written in the plain form this scan follows."""
+def _styled_cells(xml: bytes, styles: dict[int, str]) -> StyledCells | None:
+    """The cells whose style is in ``styles``; None when the XML is not written in the plain
+    form this scan follows. The references are kept as the sheet writes them (a row number
+    without leading zeros), so the scan is two regular expressions and one dict built in C."""
     root = _ROOT.search(xml, 0, 4096)
     if root is None or b":" in root.group(0) or b"<sheetData" not in xml:
         return None  # a prefixed namespace: the cell tags would not read <c
     ids = b"|".join(str(i).encode() for i in sorted(styles))
-    formats = {str(i).encode(): f for i, f in styles.items()}
-    found: dict[int, str] = {}
-    columns: dict[bytes, int] = {}
     # quick: the form Excel and openpyxl write (<c r="B7" s="3" ...>), when every attribute
     # naming such a style, however written, is in a tag of that form (else the thorough scan)
-    usual = re.findall(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(' + ids + rb')"', xml)
+    usual = re.findall(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})" s="(' + ids + rb')"', xml)
     if len(usual) == len(re.findall(rb"""s\s*=\s*["'](?:""" + ids + rb""")["']""", xml)):
-        for letters in {letters for letters, _, _ in usual}:
-            columns[letters] = _column(letters)
-        return {(int(row) - 1) * _WIDE + columns[letters]: formats[style]
-                for letters, row, style in usual}
+        return dict(usual)
     # thorough: r first, else any order
-    tag = re.compile(rb"""<c\s+(?:r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?\ss\s*=\s*["']("""
+    tag = re.compile(rb"""<c\s+(?:r\s*=\s*["']([A-Z]{1,3})0*([0-9]{1,7})["'][^>]*?\ss\s*=\s*["']("""
                      + ids + rb""")["']|([^>]*?\bs\s*=\s*["'](""" + ids + rb""")["'][^>]*))""")
+    found: StyledCells = {}
     for letters, row, style, other, other_style in tag.findall(xml):
         if not letters:
             ref = _REF.search(other)
             if ref is None:
                 return None  # a cell placed by its order alone
             letters, row, style = ref.group(1), ref.group(2), other_style
-        column = columns.get(letters)
-        if column is None:
-            column = columns[letters] = _column(letters)
-        found[(int(row) - 1) * _WIDE + column] = formats[style]
+        found[letters + row] = style
     return found
 
 
-def _general(value: Any) -> str | None:
-    """``display(value, "General")``, quicker for the common whole number."""
-    if type(value) is float and value.is_integer() and -1e16 < value < 1e16:
-        return str(int(value))
-    return display(value, "General")
-
-
-def _calamine_rows(calamine: Any, path: Path, title: str,
-                   formats: dict[int, str], where: str) -> Rows:
+def _calamine_rows(calamine: Any, path: Path, title: str, styled: StyledCells,
+                   formats: dict[bytes, str], where: str) -> Rows:
+    """``formats``: style index → number format, for the styles ``styled`` names."""
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except (calamine.CalamineError, *_ERRORS) as exc:
@@ -173,14 +163,18 @@ def _calamine_rows(calamine: Any, path: Path, title: str,
         # rows come from row 1, cells from the first used column
         first = start[1]
         pad: Row = [""] * first
-        for r, cells in enumerate(sheet.iter_rows()):
-            if formats:
-                at = r * _WIDE + first
-                row: Row = [c if type(c) is str else
-                            display(c, formats.get(at + i, "General"))
+        general = writer("General")
+        writers = {style: writer(fmt) for style, fmt in formats.items()}
+        writers[b""] = general
+        refs = [_letters(first + i) for i in range(sheet.width)]
+        get = styled.get
+        for r, cells in enumerate(sheet.iter_rows(), 1):
+            if styled:
+                number = b"%d" % r
+                row: Row = [c if type(c) is str else writers[get(refs[i] + number, b"")](c)
                             for i, c in enumerate(cells)]
             else:
-                row = [c if type(c) is str else _general(c) for c in cells]
+                row = [c if type(c) is str else general(c) for c in cells]
             yield pad + row if first else row
     finally:
         book.close()
@@ -195,17 +189,18 @@ def open_sheet(path: Path, sheet: str | int, *, where: str) -> tuple[str, Rows]:
     try:
         title = _title(list(parts.sheets), sheet, where)
         styles = {i: f for i, f in enumerate(parts.formats) if f not in GENERAL_FORMATS}
-        formats: dict[int, str] | None = {}
+        styled: StyledCells | None = {}
         if styles:
             try:
-                formats = _styled_cells(parts.sheet_xml(title), styles)
+                styled = _styled_cells(parts.sheet_xml(title), styles)
             except _ERRORS as exc:
                 raise _unreadable(path, where, exc) from None
     finally:
         parts.close()
-    if formats is None:
+    if styled is None:
         return title, openpyxl_rows(path, title, where=where)
-    return title, _calamine_rows(calamine, path, title, formats, where)
+    formats = {str(i).encode(): f for i, f in styles.items()}
+    return title, _calamine_rows(calamine, path, title, styled, formats, where)
 
 
 def openpyxl_rows(path: Path, title: str, *, where: str) -> Rows:

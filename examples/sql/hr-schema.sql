@@ -4,7 +4,8 @@
 CREATE TABLE departments (
   id        INTEGER PRIMARY KEY,
   parent_id INTEGER REFERENCES departments (id),
-  name      VARCHAR(64) NOT NULL
+  name      VARCHAR(64) NOT NULL,
+  sort_no   INTEGER                        -- the order among siblings (higher shows first)
 );
 CREATE TABLE employees (
   emp_no     INTEGER PRIMARY KEY,
@@ -22,8 +23,9 @@ CREATE TABLE employee_tags (
   tag    VARCHAR(32) NOT NULL
 );
 CREATE INDEX employee_tags_emp_no ON employee_tags (emp_no);  -- the members query's tag lookup
-INSERT INTO departments VALUES (1, NULL, '示例科技'), (2, 1, '研发中心'), (3, 2, '平台研发部'),
-  (4, 3, '基础架构组'), (5, 1, '市场部');
+INSERT INTO departments VALUES (1, NULL, '示例科技', NULL), (2, 1, '研发中心', 300),
+  (3, 2, '平台研发部', NULL), (4, 3, '基础架构组', NULL), (5, 1, '市场部', 200),
+  (6, 1, '法务部', 100);                  -- 法务部: no one hired yet
 INSERT INTO employees VALUES
   (1001, '陈建国', 1, '13910000001', 'chen.jianguo@example.com', '总经理', NULL, '在职', '2015-03-01'),
   (1002, '李娜', 2, '13910000002', 'li.na@example.com', '研发总监', 1001, '在职', '2016-07-11'),

@@ -45,22 +45,22 @@ def ldap_mapping(ldap_server: SlapdServer, tmp_path: Path,
     return path
 
 
-def _sqlite_mapping(tmp_path: Path) -> Path:
+def _sqlite_mapping(tmp_path: Path, example: str = "hr.mapping.yaml") -> Path:
     with sqlite3.connect(tmp_path / "hr.db") as db:
         db.executescript((EXAMPLES / "sql" / "hr-schema.sql").read_text(encoding="utf-8"))
     db.close()
     path = tmp_path / "hr.mapping.yaml"
-    path.write_text((EXAMPLES / "sql" / "hr.mapping.yaml").read_text(encoding="utf-8"),
+    path.write_text((EXAMPLES / "sql" / example).read_text(encoding="utf-8"),
                     encoding="utf-8")
     return path
 
 
 def _postgres_mapping(tmp_path: Path, server: PostgresServer,
-                      monkeypatch: pytest.MonkeyPatch) -> Path:
+                      monkeypatch: pytest.MonkeyPatch, example: str = "hr.mapping.yaml") -> Path:
     url = server.new_database()
     with server.connect(url.rsplit("/", 1)[1]) as conn:
         conn.execute((EXAMPLES / "sql" / "hr-schema.sql").read_text(encoding="utf-8"))
-    text = (EXAMPLES / "sql" / "hr.mapping.yaml").read_text(encoding="utf-8")
+    text = (EXAMPLES / "sql" / example).read_text(encoding="utf-8")
     text = _set(text, "url", url)
     text = text.replace("# password_env:", "password_env:").replace(
         "WECOM_HR_DB_PASSWORD", DB_PASSWORD_ENV)
@@ -77,6 +77,16 @@ def sql_mapping(request: pytest.FixtureRequest, tmp_path: Path,
     if request.param == "sqlite":
         return _sqlite_mapping(tmp_path)
     return _postgres_mapping(tmp_path, request.getfixturevalue("postgres_server"), monkeypatch)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def sql_by_key_mapping(request: pytest.FixtureRequest, tmp_path: Path,
+                       monkeypatch: pytest.MonkeyPatch) -> Path:
+    """examples/sql/hr-by-key.mapping.yaml: the departments table as records of their own."""
+    if request.param == "sqlite":
+        return _sqlite_mapping(tmp_path, "hr-by-key.mapping.yaml")
+    return _postgres_mapping(tmp_path, request.getfixturevalue("postgres_server"), monkeypatch,
+                             "hr-by-key.mapping.yaml")
 
 
 def _users(wecom_emulator: EmulatorControl) -> dict[str, dict[str, Any]]:
@@ -136,6 +146,27 @@ def test_sql_example_plans_applies_and_converges(run: Any, sql_mapping: Path,
     assert users["E1003"]["mobile"] == "13910000003"  # "139-1000-0003" through mobile
     assert _tag_members(wecom_emulator) == {"技术委员会": {"E1002", "E1003", "E1004"},
                                             "新员工": {"E1004", "E1007"}}
+
+
+def test_sql_departments_by_key_example_plans_applies_and_converges(
+        run: Any, sql_by_key_mapping: Path, wecom_emulator: EmulatorControl) -> None:
+    preview = _json(run("--json", "source", "preview", str(sql_by_key_mapping)))
+    assert preview["problems"] == []
+    assert preview["counts"]["department records"] == 6
+    assert preview["fingerprint"]["counts"] == {"departments": 6, "members": 7}
+    _plan_apply_converge(run, sql_by_key_mapping)
+    departments = wecom_emulator.directory()["departments"]
+    by_name = {d["name"]: d for d in departments}
+    assert sorted(by_name) == ["基础架构组", "市场部", "平台研发部", "法务部", "研发中心",
+                               "示例科技"]
+    root = by_name["示例科技"]["id"]
+    assert by_name["法务部"]["parentid"] == root  # created though no one works there yet
+    assert (by_name["研发中心"]["order"], by_name["市场部"]["order"],
+            by_name["法务部"]["order"]) == (300, 200, 100)
+    infra = by_name["基础架构组"]["id"]
+    users = _users(wecom_emulator)
+    assert users["E1004"]["department"] == [infra]
+    assert users["E1001"]["department"] == [root]
 
 
 def _nothing_sent(run: Any, wecom_emulator: EmulatorControl) -> None:

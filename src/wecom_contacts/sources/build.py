@@ -20,10 +20,12 @@ from ..sync.desired.model import (
     DesiredDirectory,
     DesiredTag,
     DesiredUser,
+    join_path,
     unique_key,
     unique_texts,
 )
 from .base import Batch, Source, SourceError, SourceFingerprint, batches_of
+from .department_records import DepartmentRecords, read_department_records
 from .mapping_file import LoadedMapping
 from .members import MemberReader
 
@@ -120,6 +122,7 @@ class _Builder:
         self.leader_keys: list[Sequence[str]] = []
         self.match_keys: list[str | None] = []
         self.user_tags: list[Sequence[str]] = []
+        self.records: DepartmentRecords | None = None
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -198,8 +201,22 @@ class _Builder:
             if found:
                 user.direct_leader = found[:5]
 
+    def read_records(self) -> None:
+        """The department records, before the members (who may name them by key)."""
+        spec = self.lm.mapping.departments.records
+        if spec is None:
+            return
+        self.records = read_department_records(spec, self.lm, self.source)
+        self.reader.department_keys = self.records.keys
+        self.reader.department_unplaced = self.records.unplaced
+        self.reader.department_dropped = self.records.dropped
+        self.counts["department records"] = self.records.count
+        for where, message, column in self.records.problems:
+            self.problem(where, message, column)
+
     def departments(self) -> list[DesiredDepartment] | None:
-        if not self.lm.mapping.departments.manage or self.reader.department is None:
+        if not self.lm.mapping.departments.manage or (
+                self.reader.department is None and self.records is None):
             return None
         column = self.reader.columns.get("departments")
 
@@ -208,7 +225,26 @@ class _Builder:
                     "id": " (or set departments.manage: false)"}[kind]
             self.problem(user.origin, message + hint, column)
 
-        return departments_from_members(self.users, problem)
+        derived = departments_from_members(self.users, problem) \
+            if self.reader.department is not None else []
+        if self.records is None:
+            return derived
+        # the records' tree, and any department only a member's path names
+        tree = {d.path: d for d in self.records.departments}
+        root = self.records.root
+        told: set[str] = set()
+        for dept in derived:
+            if dept.path in tree:
+                continue
+            if root is not None and dept.path[0] != root:
+                if dept.path[0] not in told and dept.origin != "implied":
+                    told.add(dept.path[0])  # once, at the first member under that root
+                    self.problem(dept.origin, f"department {join_path(dept.path)!r} does not "
+                                 f"start with the root {root!r} of the department records",
+                                 column)
+                continue
+            tree[dept.path] = dept
+        return sorted(tree.values(), key=lambda d: len(d.path))
 
     def tags(self) -> list[DesiredTag] | None:
         spec = self.reader.spec.tags
@@ -245,6 +281,7 @@ def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
 def _build(lm: LoadedMapping, source: Source) -> SourceResult:
     builder = _Builder(lm, source)
     _check_fields(builder.reader, lm, source)
+    builder.read_records()
     for batch in batches_of(source, "members"):
         builder.add(batch)
     fingerprint = source.fingerprint()

@@ -3,7 +3,9 @@
 Options: ``path`` (relative to the mapping file), ``encoding`` (detected: UTF-8 with or
 without BOM, GB18030/GBK, UTF-16), ``delimiter`` (detected from the header line among
 comma, semicolon, tab and ``|``; ``tab`` may be written for ``"\\t"``), ``header_row``
-(1-based, default 1: rows above it are skipped, e.g. a title line HR tools put first).
+(1-based, default 1: rows above it are skipped, e.g. a title line HR tools put first),
+``departments`` (the department records in a CSV file of their own: ``path`` and the same
+options).
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ __all__ = ["CsvSource", "checked_header", "decode_file", "detect_delimiter", "op
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-class CsvOptions(BaseModel):
+class CsvFileOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     path: str
     encoding: str | None = None
     delimiter: str | None = Field(None, min_length=1)
     header_row: int = Field(1, ge=1)
+
+
+class CsvOptions(CsvFileOptions):
+    # department records in a CSV file of their own (mapping: departments.records)
+    departments: CsvFileOptions | None = None
 
 
 def options_error(exc: ValidationError, spec: InputSpec) -> SourceError:
@@ -125,9 +132,16 @@ def open_csv(spec: InputSpec) -> CsvSource:
         options = CsvOptions.model_validate(dict(spec.options))
     except ValidationError as exc:
         raise options_error(exc, spec) from None
+    source = _csv_source(options, spec, "path")
+    if options.departments is not None:
+        source.departments_table = _csv_source(options.departments, spec, "departments")
+    return source
+
+
+def _csv_source(options: CsvFileOptions, spec: InputSpec, key: str) -> CsvSource:
     return CsvSource(spec.base_dir / options.path, encoding=options.encoding,
                      delimiter=options.delimiter, header_row=options.header_row,
-                     where=spec.where_of("path"))
+                     where=spec.where_of(key))
 
 
 register_source_type("csv", open_csv)

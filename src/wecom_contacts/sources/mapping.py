@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = [
     "NAMED_STEPS",
     "Condition",
+    "DepartmentRecordsSpec",
     "DepartmentSpec",
     "DepartmentsSpec",
     "FieldSpec",
@@ -134,6 +135,9 @@ class DepartmentSpec(_Strict):
     levels: list[str] | None = Field(None, min_length=1, description="columns holding level "
                                      "1, 2, 3 … (empty trailing levels are left out)")
     id: str | None = Field(None, description="a column holding WeCom department ids")
+    key: str | None = Field(None, description="a column holding the key of the member's "
+                            "department record (departments.records.key, e.g. an HR "
+                            "department number)")
     separator: str = Field("/", min_length=1, description="between the names of a path")
     list_separator: str = Field(";", min_length=1, description="between several paths or ids")
     root: str | None = Field(None, description="the root department's name, put in front of "
@@ -143,11 +147,12 @@ class DepartmentSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_origin(self) -> DepartmentSpec:
-        given = [k for k in ("path", "levels", "id") if getattr(self, k) is not None]
+        given = [k for k in ("path", "levels", "id", "key") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of path, levels, id")
-        if self.id is not None and self.root is not None:
-            raise ValueError("root applies to paths, not to department ids")
+            raise ValueError("give exactly one of path, levels, id, key")
+        if (self.id is not None or self.key is not None) and self.root is not None:
+            raise ValueError("root applies to paths, not to department ids or keys "
+                             "(set departments.records.root)")
         return self
 
 
@@ -200,11 +205,52 @@ class MembersSpec(_Strict):
                                             "live value (not managed) or clear it")
 
 
+class DepartmentRecordsSpec(_Strict):
+    """Department records of their own (an SQL departments query, a department sheet or
+    file): each one department, named by its path or by its key and its parent's key."""
+
+    path: str | None = Field(None, description="a column holding the department's path")
+    key: str | None = Field(None, description="a column holding the department's key (an HR "
+                            "department number), unique; members.department.key names it")
+    parent: str | None = Field(None, description="with key: a column holding the parent's "
+                               "key (empty for a top department)")
+    name: str | None = Field(None, description="with key: a column holding the department's "
+                             "own name")
+    separator: str = Field("/", min_length=1, description="between the names of a path")
+    root: str | None = Field(None, description="the root department's name, put in front of "
+                             "every path (top departments then sit under it)")
+    order: str | None = Field(None, description="a column holding the order among its "
+                              "siblings (a whole number; WeCom shows higher first)")
+    name_en: str | None = Field(None, description="a column holding the English name")
+    drop: list[Condition] = Field(default_factory=list, description="records matching any of "
+                                  "these are left out (a dissolved department)")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> DepartmentRecordsSpec:
+        if (self.path is None) == (self.key is None):
+            raise ValueError("give either path, or key with name (and parent)")
+        if self.key is not None and self.name is None:
+            raise ValueError("a department named by key needs name (the column of its name)")
+        if self.path is not None and (self.parent is not None or self.name is not None):
+            raise ValueError("parent and name go with key, not with path")
+        return self
+
+
 class DepartmentsSpec(_Strict):
-    """The department tree: the union of the members' paths, or not managed."""
+    """The department tree: the members' paths (and the department records, when given), or
+    not managed."""
 
     manage: bool = Field(True, description="false: departments are not created, moved or "
                          "deleted; the members' departments must exist")
+    records: DepartmentRecordsSpec | None = Field(None, description="read the source's "
+                                                  "department records: the tree is theirs "
+                                                  "and the members' paths together")
+
+    @model_validator(mode="after")
+    def _managed(self) -> DepartmentsSpec:
+        if self.records is not None and not self.manage:
+            raise ValueError("records need manage: true (they say what the tree is)")
+        return self
 
 
 class InputBlock(BaseModel):
@@ -221,6 +267,7 @@ class MappingFile(_Strict):
     input: InputBlock
     members: MembersSpec
     departments: DepartmentsSpec = Field(default_factory=DepartmentsSpec)
+
 
 
 def mapping_json_schema() -> str:

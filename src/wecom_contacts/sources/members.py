@@ -25,7 +25,7 @@ from ..sync.desired.schema import (
     department_ref,
 )
 from . import mapping as m
-from .base import Batch, Record, Value
+from .base import Batch, Record, SourceError, Value
 from .columns import MEMO_LIMIT, RowWise, ValueWise, keys
 from .mapping_file import KeyPath, LoadedMapping
 from .member_rows import TEXT_FIELDS, BatchResult, Field, Links, make_members
@@ -128,6 +128,10 @@ class MemberReader:
         self.leavers = [self._condition(c, ("members", "leavers", "when", i))
                         for i, c in enumerate(spec.leavers.when)] if spec.leavers else []
         self.department = spec.department
+        # department record key → its path, filled before the members are read
+        self.department_keys: dict[str, str] = {}
+        self.department_unplaced: set[str] = set()  # keys of records with a problem
+        self.department_dropped: set[str] = set()  # keys of records left out by drop
         self._refs: Column | None = None
         if spec.department is not None:
             self._refs = self._department(spec.department)
@@ -239,12 +243,18 @@ class MemberReader:
         return _Condition(ValueWise(lambda key: test(_value(key))), cond.column)
 
     def _department(self, d: m.DepartmentSpec) -> Column:
-        for key in ("path", "id"):
+        for key in ("path", "id", "key"):
             if getattr(d, key) is not None:
                 self.referenced.setdefault(getattr(d, key), ("members", "department", key))
         for i, level in enumerate(d.levels or ()):
             self.referenced.setdefault(level, ("members", "department", "levels", i))
-        self.columns["departments"] = d.path or d.id or "/".join(d.levels or ())
+        records = self._lm.mapping.departments.records
+        if d.key is not None and (records is None or records.key is None):
+            raise SourceError("members.department.key names department records by their key: "
+                              "set departments.records with key, parent and name",
+                              where=self._lm.where(("members", "department", "key")),
+                              field="key")
+        self.columns["departments"] = d.path or d.id or d.key or "/".join(d.levels or ())
         steps = self._steps(d.transforms, ("members", "department"))
         root = [d.root] if d.root else []
         known: dict[DeptRef, DeptRef] = {}
@@ -275,13 +285,18 @@ class MemberReader:
                 items = values if isinstance(values, list) else [values]
                 if d.id is not None:
                     return [check(_dept_id(i)) for i in items]
+                if d.key is not None:
+                    keyed: list[DeptRef] = [self._keyed_path(i) for i in items]
+                    if keyed:
+                        check_department_count(keyed, ("departments",))
+                    return keyed
                 paths = [[p.strip() for p in i.split(d.separator)] for i in items]
             found = [check(join_path(tuple(root + p))) for p in paths]
             if found:
                 check_department_count(found, ("departments",))
             return found
 
-        columns = d.levels or [d.path or d.id or ""]
+        columns = d.levels or [d.path or d.id or d.key or ""]
         if d.levels is not None:
             def source(batch: Batch) -> list[Any]:
                 return list(zip(*(keys(batch, c) for c in columns), strict=True))
@@ -289,6 +304,19 @@ class MemberReader:
             def source(batch: Batch) -> list[Any]:
                 return keys(batch, columns[0])
         return _converted(refs, _pure(d.transforms), source)
+
+    def _keyed_path(self, key: str) -> str:
+        """The path of the department record ``key`` names (read before the members)."""
+        path = self.department_keys.get(key)
+        if path is None:
+            if key in self.department_dropped:
+                raise TransformError(f"the department record with the key {key!r} is left out "
+                                     "(departments.records.drop)")
+            if key in self.department_unplaced:
+                raise TransformError(f"the department record with the key {key!r} has a "
+                                     "problem (see its row)")
+            raise TransformError(f"no department record has the key {key!r}")
+        return path
 
     def _tag_reader(self, spec: m.TagsSpec) -> Column:
         steps = self._steps(spec.transforms, ("members", "tags"))

@@ -58,13 +58,19 @@ def table_batches(rows: Iterable[Sequence[str | None]], header: Sequence[str], f
 
 
 class TableSource(ABC):
-    """A source of members from one table; subclasses give ``header()`` and ``_batches()``."""
+    """A source of members from one table; subclasses give ``header()`` and ``_batches()``.
+    Department records, when the input names them (``departments:``), come from a second
+    table of the same kind (another file, another sheet), counted in the same fingerprint."""
 
     kind: str
     what: str  # "a CSV file", for messages
-    entities: tuple[Entity, ...] = ("members",)
     name: str
     _tracker: FingerprintTracker
+    departments_table: TableSource | None = None
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return ("members",) if self.departments_table is None else ("members", "departments")
 
     @abstractmethod
     def header(self) -> list[str]:
@@ -75,21 +81,26 @@ class TableSource(ABC):
         """The rows below the header, as ``table_batches`` gives them."""
 
     def fields(self, entity: Entity) -> Sequence[str] | None:
-        return [h for h in self.header() if h] if entity == "members" else None
+        table = self._table(entity)
+        return [h for h in table.header() if h]
 
-    def _members_only(self, entity: Entity) -> None:
-        if entity != "members":
-            raise SourceError(f"{self.what} gives members, not {entity}", where=self.name)
+    def _table(self, entity: Entity) -> TableSource:
+        if entity == "members":
+            return self
+        if entity == "departments" and self.departments_table is not None:
+            return self.departments_table
+        raise SourceError(f"{self.what} gives members" + (
+            " and department records" if self.departments_table is not None else "")
+            + f", not {entity}", where=self.name)
 
     def records(self, entity: Entity) -> Iterator[Record]:
-        self._members_only(entity)
-        return self._tracker.track(entity, (batch.record(i) for batch in self._batches()
+        table = self._table(entity)
+        return self._tracker.track(entity, (batch.record(i) for batch in table._batches()
                                             for i in range(len(batch))))
 
     def batches(self, entity: Entity) -> Iterator[Batch]:
         """The records as tables of ``BATCH_ROWS`` rows (the same rows, places and errors)."""
-        self._members_only(entity)
-        return self._tracker.track_batches(entity, self._batches())
+        return self._tracker.track_batches(entity, self._table(entity)._batches())
 
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()

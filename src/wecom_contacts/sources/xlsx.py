@@ -1,11 +1,13 @@
 """The ``xlsx`` input type: one sheet of an Excel workbook, streamed row by row.
 
 Options: ``path``, ``sheet`` (a name, or a 0-based index; default the first sheet),
-``header_row`` (1-based, default 1). Cells are read as Excel shows them (``xlsx_display``):
-numbers through their number format (a mobile stored as a number is ``13800000000``, never
-``13800000000.0`` or ``1.38E+10``), dates as their format writes them, booleans as
-``TRUE``/``FALSE``. The cells are parsed by python-calamine, the number formats come from
-openpyxl (``xlsx_read`` says how, and when openpyxl parses the cells itself).
+``header_row`` (1-based, default 1), ``departments`` (the department records on a sheet of
+their own: ``sheet``, and ``path`` for another workbook, ``header_row``). Cells are read as
+Excel shows them (``xlsx_display``): numbers through their number format (a mobile stored as
+a number is ``13800000000``, never ``13800000000.0`` or ``1.38E+10``), dates as their format
+writes them, booleans as ``TRUE``/``FALSE``. The cells are parsed by python-calamine, the
+number formats come from openpyxl (``xlsx_read`` says how, and when openpyxl parses the
+cells itself).
 """
 
 from __future__ import annotations
@@ -25,11 +27,20 @@ from .xlsx_read import iter_sheet, open_sheet, read_sheet
 __all__ = ["XlsxSource", "display", "iter_sheet", "read_sheet"]
 
 
+class XlsxSheetOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str | None = None  # the department sheet: the members' workbook unless given
+    sheet: str | int = 0
+    header_row: int = Field(1, ge=1)
+
+
 class XlsxOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     path: str
     sheet: str | int = 0
     header_row: int = Field(1, ge=1)
+    # department records on a sheet of their own (mapping: departments.records)
+    departments: XlsxSheetOptions | None = None
 
 
 class XlsxSource(TableSource):
@@ -95,8 +106,14 @@ def open_xlsx(spec: InputSpec) -> XlsxSource:
         options = XlsxOptions.model_validate(dict(spec.options))
     except ValidationError as exc:
         raise options_error(exc, spec) from None
-    return XlsxSource(spec.base_dir / options.path, sheet=options.sheet,
-                      header_row=options.header_row, where=spec.where_of("path"))
+    source = XlsxSource(spec.base_dir / options.path, sheet=options.sheet,
+                        header_row=options.header_row, where=spec.where_of("path"))
+    sheet = options.departments
+    if sheet is not None:
+        source.departments_table = XlsxSource(
+            spec.base_dir / (sheet.path or options.path), sheet=sheet.sheet,
+            header_row=sheet.header_row, where=spec.where_of("departments"))
+    return source
 
 
 register_source_type("xlsx", open_xlsx)

@@ -1,0 +1,129 @@
+"""Department records from files: a CSV file of their own beside the members' CSV, a sheet of
+their own in the members' workbook; the same tree, keys and problems as from a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from wecom_contacts.sources import SourceError, read_source
+
+MEMBERS = "工号,姓名,部门编号\n1001,陈建国,D1\n1002,李娜,D2\n1003,王强,D3\n"
+DEPARTMENTS = "部门编号,上级部门编号,部门名称,排序\nD1,,示例科技,\nD2,D1,研发中心,300\n" \
+              "D3,D2,平台研发部,\nD4,D1,法务部,100\n"
+MAPPING = """\
+input:
+  type: csv
+  path: members.csv
+  departments: {path: departments.csv}
+members:
+  userid: {template: "E{工号}"}
+  name: 姓名
+  department: {key: 部门编号}
+departments:
+  records: {key: 部门编号, parent: 上级部门编号, name: 部门名称, order: 排序}
+"""
+
+
+def _write(tmp_path: Path, departments: str = DEPARTMENTS, mapping: str = MAPPING) -> Path:
+    (tmp_path / "members.csv").write_text(MEMBERS, encoding="utf-8")
+    # as HR tools save it: GB18030 with a BOM, semicolons
+    (tmp_path / "departments.csv").write_bytes(
+        "\ufeff".encode("gb18030") + departments.replace(",", ";").encode("gb18030"))
+    (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    return tmp_path / "m.yaml"
+
+
+def test_a_departments_csv_gives_the_tree_its_order_and_the_members_keys(
+        tmp_path: Path) -> None:
+    result = read_source(_write(tmp_path))
+    assert result.errors == []
+    assert {"/".join(d.path): d.order for d in result.directory.departments or ()} == {
+        "示例科技": None, "示例科技/研发中心": 300, "示例科技/研发中心/平台研发部": None,
+        "示例科技/法务部": 100}
+    assert {u.userid: [m.department for m in u.departments or ()]
+            for u in result.directory.users or ()} == {
+        "E1001": ["示例科技"], "E1002": ["示例科技/研发中心"],
+        "E1003": ["示例科技/研发中心/平台研发部"]}
+    assert result.fingerprint is not None
+    assert result.fingerprint.counts == {"departments": 4, "members": 3}
+    origins = {"/".join(d.path): d.origin for d in result.directory.departments or ()}
+    assert origins["示例科技/法务部"] == "departments.csv, row 5"
+
+
+def test_a_changed_departments_file_changes_the_fingerprint(tmp_path: Path) -> None:
+    first = read_source(_write(tmp_path)).fingerprint
+    second = read_source(_write(tmp_path, DEPARTMENTS.replace("法务部", "法务合规部"))).fingerprint
+    assert first is not None and second is not None and first.sha256 != second.sha256
+
+
+def test_a_bad_departments_row_names_the_file_row_and_column(tmp_path: Path) -> None:
+    result = read_source(_write(tmp_path, DEPARTMENTS.replace("D3,D2,", "D3,D9,")))
+    assert [str(p) for p in result.errors] == [
+        "departments.csv, row 4, column 上级部门编号: no department record has the parent key "
+        "'D9'",
+        "members.csv, row 4, column 部门编号: the department record with the key 'D3' has a "
+        "problem (see its row)"]
+
+
+def test_records_without_a_departments_input_name_the_mapping_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, mapping=MAPPING.replace("  departments: {path: departments.csv}\n",
+                                                    ""))
+    with pytest.raises(SourceError, match="has no department records") as err:
+        read_source(path)
+    assert err.value.where == "m.yaml, line 9"  # departments.records
+
+
+def test_a_department_sheet_in_the_members_workbook(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    members = book.active
+    members.title = "花名册"
+    for row in MEMBERS.splitlines():
+        members.append(row.split(","))
+    sheet = book.create_sheet("部门")
+    sheet.append(["说明：部门表"])  # a title line above the header
+    for row in DEPARTMENTS.splitlines():
+        cells: list[object] = row.split(",")
+        sheet.append([int(c) if isinstance(c, str) and c.isdigit() else c for c in cells])
+    book.save(tmp_path / "roster.xlsx")
+    (tmp_path / "m.yaml").write_text(MAPPING.replace(
+        "  type: csv\n  path: members.csv\n  departments: {path: departments.csv}\n",
+        "  type: xlsx\n  path: roster.xlsx\n  sheet: 花名册\n"
+        "  departments: {sheet: 部门, header_row: 2}\n"), encoding="utf-8")
+    result = read_source(tmp_path / "m.yaml")
+    assert result.errors == []
+    assert {"/".join(d.path): d.order for d in result.directory.departments or ()}[
+        "示例科技/研发中心"] == 300  # a number cell reads as its text, then as the order
+    origins = {"/".join(d.path): d.origin for d in result.directory.departments or ()}
+    assert origins["示例科技/法务部"] == "roster.xlsx [部门], row 6"
+
+
+def test_member_paths_under_another_root_than_the_records_are_named_once(
+        tmp_path: Path) -> None:
+    members = "工号,姓名,部门\n1001,陈建国,别的公司/研发中心\n1002,李娜,别的公司/市场部\n"
+    path = _write(tmp_path, mapping=MAPPING.replace("department: {key: 部门编号}",
+                                                    "department: {path: 部门}"))
+    (tmp_path / "members.csv").write_text(members, encoding="utf-8")
+    result = read_source(path)
+    assert [str(p) for p in result.errors] == [
+        "members.csv, row 2, column 部门: department '别的公司/研发中心' does not start with the "
+        "root '示例科技' of the department records"]
+
+
+def test_dropped_records_are_left_out_and_whoever_names_them_is_told(tmp_path: Path) -> None:
+    departments = "部门编号,上级部门编号,部门名称,排序,状态\nD1,,示例科技,,正常\n" \
+                  "D2,D1,研发中心,300,正常\nD3,D2,平台研发部,,撤销\nD4,D1,法务部,100,正常\n" \
+                  "D5,D3,基础架构组,,正常\n"
+    path = _write(tmp_path, departments, MAPPING.replace(
+        "order: 排序}", "order: 排序,\n            drop: [{column: 状态, equals: 撤销}]}"))
+    result = read_source(path)
+    assert sorted("/".join(d.path) for d in result.directory.departments or ()) == [
+        "示例科技", "示例科技/法务部", "示例科技/研发中心"]
+    assert [str(p) for p in result.errors] == [
+        "departments.csv, row 6, column 上级部门编号: the parent 'D3' is left out "
+        "(departments.records.drop)",
+        "members.csv, row 4, column 部门编号: the department record with the key 'D3' is left "
+        "out (departments.records.drop)"]
+    assert result.counts["department records"] == 5

@@ -3,14 +3,17 @@ their own in the members' workbook; the same tree, keys and problems as from a d
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
 from wecom_contacts.sources import SourceError, read_source
 
-MEMBERS = "工号,姓名,部门编号\n1001,陈建国,D1\n1002,李娜,D2\n1003,王强,D3\n"
+MEMBERS = "工号,姓名,邮箱,部门编号\n1001,陈建国,chen@example.com,D1\n" \
+          "1002,李娜,li@example.com,D2\n1003,王强,wang@example.com,D3\n"
 DEPARTMENTS = "部门编号,上级部门编号,部门名称,排序\nD1,,示例科技,\nD2,D1,研发中心,300\n" \
               "D3,D2,平台研发部,\nD4,D1,法务部,100\n"
 MAPPING = """\
@@ -21,6 +24,7 @@ input:
 members:
   userid: {template: "E{工号}"}
   name: 姓名
+  email: 邮箱
   department: {key: 部门编号}
 departments:
   records: {key: 部门编号, parent: 上级部门编号, name: 部门名称, order: 排序}
@@ -73,7 +77,7 @@ def test_records_without_a_departments_input_name_the_mapping_line(tmp_path: Pat
                                                     ""))
     with pytest.raises(SourceError, match="has no department records") as err:
         read_source(path)
-    assert err.value.where == "m.yaml, line 9"  # departments.records
+    assert err.value.where == "m.yaml, line 10"  # departments.records
 
 
 def test_a_department_sheet_in_the_members_workbook(tmp_path: Path) -> None:
@@ -102,7 +106,8 @@ def test_a_department_sheet_in_the_members_workbook(tmp_path: Path) -> None:
 
 def test_member_paths_under_another_root_than_the_records_are_named_once(
         tmp_path: Path) -> None:
-    members = "工号,姓名,部门\n1001,陈建国,别的公司/研发中心\n1002,李娜,别的公司/市场部\n"
+    members = "工号,姓名,邮箱,部门\n1001,陈建国,c@example.com,别的公司/研发中心\n" \
+              "1002,李娜,l@example.com,别的公司/市场部\n"
     path = _write(tmp_path, mapping=MAPPING.replace("department: {key: 部门编号}",
                                                     "department: {path: 部门}"))
     (tmp_path / "members.csv").write_text(members, encoding="utf-8")
@@ -127,3 +132,19 @@ def test_dropped_records_are_left_out_and_whoever_names_them_is_told(tmp_path: P
         "members.csv, row 4, column 部门编号: the department record with the key 'D3' is left "
         "out (departments.records.drop)"]
     assert result.counts["department records"] == 5
+
+
+def test_sync_creates_the_empty_department_and_export_by_key_is_refused(
+        run: Any, tmp_path: Path) -> None:
+    mapping = _write(tmp_path)
+    applied = run("--json", "sync", "apply", str(mapping), "--yes")
+    assert applied.exit_code == 0, applied.output
+    names = {d["name"]: d for d in json.loads(run("--json", "departments", "list").stdout)}
+    assert names["法务部"]["order"] == 100 and names["研发中心"]["order"] == 300
+    again = json.loads(run("--json", "sync", "plan", str(mapping)).stdout)
+    assert again["changes"] == 0, again["steps"]
+    exported = run("export", "--mapping", str(mapping), "-o", str(tmp_path / "out.csv"))
+    assert exported.exit_code == 2
+    assert "m.yaml, line 9" in exported.stderr and "cannot write members.department.key" \
+        in exported.stderr
+    assert not (tmp_path / "out.csv").exists()

@@ -21,6 +21,7 @@ from .._extras import require
 from ..client import Client
 from ..sync import LiveDirectory, ReadVia, read_live
 from . import mapping as m
+from .base import SourceError
 from .mapping_file import LoadedMapping, load_mapping
 from .members import TEXT_FIELDS, MemberReader
 
@@ -88,6 +89,11 @@ def mapped_rows(live: LiveDirectory, lm: LoadedMapping) -> tuple[list[str], list
     """(header, rows) of the live members in the mapping's columns."""
     reader = MemberReader(lm)
     spec = lm.mapping.members
+    if spec.department is not None and spec.department.key is not None:
+        raise SourceError("export cannot write members.department.key: WeCom keeps each "
+                          "department's path, not HR's department keys (export through a "
+                          "mapping with department: {path: ...} instead)",
+                          where=lm.where(("members", "department", "key")), field="key")
     # columns in the order the mapping names them
     header = sorted(reader.referenced, key=lambda col: lm.line(reader.referenced[col]))
     tags: dict[str, list[str]] = {}

@@ -148,3 +148,33 @@ def test_sync_creates_the_empty_department_and_export_by_key_is_refused(
     assert "m.yaml, line 9" in exported.stderr and "cannot write members.department.key" \
         in exported.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_with_the_wecom_id_in_a_column_a_department_renamed_in_hr_is_renamed(
+        run: Any, tmp_path: Path) -> None:
+    mapping = _write(tmp_path)
+    assert run("sync", "apply", str(mapping), "--yes").exit_code == 0
+    ids = {d["name"]: d["id"] for d in json.loads(run("--json", "departments", "list").stdout)}
+    # HR keeps WeCom's ids beside its own keys, then renames 研发中心
+    renamed = "部门编号,上级部门编号,部门名称,排序,企微ID\n" + "".join(
+        f"{key},{parent},{new},{order},{ids[old]}\n" for key, parent, old, new, order in [
+            ("D1", "", "示例科技", "示例科技", ""), ("D2", "D1", "研发中心", "技术中心", "300"),
+            ("D3", "D2", "平台研发部", "平台研发部", ""), ("D4", "D1", "法务部", "法务部", "100")])
+    mapping = _write(tmp_path, renamed, MAPPING.replace("order: 排序}", "order: 排序, id: 企微ID}"))
+    plan = json.loads(run("--json", "sync", "plan", str(mapping)).stdout)
+    assert [(s["op"], s.get("params", {}).get("name")) for s in plan["steps"]] == [
+        ("department.update", "技术中心")], plan["steps"]
+    assert run("sync", "apply", str(mapping), "--yes").exit_code == 0
+    after = {d["name"]: d["id"] for d in json.loads(run("--json", "departments", "list").stdout)}
+    assert after["技术中心"] == ids["研发中心"]
+
+
+def test_a_bad_wecom_id_column_names_the_row(tmp_path: Path) -> None:
+    departments = "部门编号,上级部门编号,部门名称,企微ID\nD1,,示例科技,1\nD2,D1,研发中心,x\n" \
+                  "D3,D2,平台研发部,7\nD4,D1,法务部,7\n"
+    result = read_source(_write(tmp_path, departments, MAPPING.replace(
+        "order: 排序}", "id: 企微ID}")))
+    assert [str(p) for p in result.errors] == [
+        "departments.csv, row 3, column 企微ID: department id 'x' is not a whole number from 1",
+        "departments.csv, row 5, column 企微ID: department id 7 is given twice (first at "
+        "departments.csv, row 4)"]

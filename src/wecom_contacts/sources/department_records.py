@@ -60,7 +60,7 @@ class _Keyed:
 def _columns(spec: m.DepartmentRecordsSpec) -> dict[tuple[str | int, ...], str]:
     """Where in ``departments.records`` → the source column it names."""
     named: dict[tuple[str | int, ...], str] = {
-        (k,): v for k in ("path", "key", "parent", "name", "order", "name_en")
+        (k,): v for k in ("path", "key", "parent", "name", "order", "name_en", "id")
         if (v := getattr(spec, k)) is not None}
     named.update({("drop", i, "column"): c.column for i, c in enumerate(spec.drop)})
     return named
@@ -105,6 +105,7 @@ class _Reader:
         self.by_path: dict[tuple[str, ...], DesiredDepartment] = {}
         self.keyed: dict[str, _Keyed] = {}
         self.key_parts: dict[str, tuple[str, ...]] = {}  # placed keyed records' paths
+        self.ids: dict[int, str] = {}  # WeCom department id → the record giving it
 
     def problem(self, record: Record | str, message: str, column: str | None) -> None:
         where = record if isinstance(record, str) else record.where
@@ -121,6 +122,17 @@ class _Reader:
                 dept.order = _order(order)
             except TransformError as exc:
                 self.problem(record, str(exc), spec.order)
+        dept_id = _text(record, spec.id)
+        if dept_id is not None:
+            if not dept_id.isdigit() or not 1 <= int(dept_id) <= _ORDER_MAX:
+                self.problem(record, f"department id {dept_id!r} is not a whole number from 1",
+                             spec.id)
+            elif int(dept_id) in self.ids:
+                self.problem(record, f"department id {dept_id} is given twice (first at "
+                             f"{self.ids[int(dept_id)]})", spec.id)
+            else:
+                dept.id = int(dept_id)
+                self.ids[dept.id] = record.where
         name_en = _text(record, spec.name_en)
         if name_en is not None:
             problem = department_name_problem(name_en, allow_empty=True)
@@ -243,6 +255,11 @@ class _Reader:
                              "root department in front of every one)",
                              self.spec.path or self.spec.name)
         out.departments = [d for d in departments if d.path[0] == root]
+        for dept in out.departments:
+            if dept.id is not None and (dept.id == 1) != (len(dept.path) == 1):
+                self.problem(dept.origin, "department id 1 is the root department, and only "
+                             "it", self.spec.id)
+                dept.id = None
         for key, parts in self.key_parts.items():
             if parts[0] == root:
                 out.keys[key] = join_path(parts)

@@ -222,6 +222,9 @@ class DepartmentRecordsSpec(_Strict):
     order: str | None = Field(None, description="a column holding the order among its "
                               "siblings (a whole number; WeCom shows higher first)")
     name_en: str | None = Field(None, description="a column holding the English name")
+    id: str | None = Field(None, description="a column holding the WeCom department id, where "
+                           "HR keeps it: a department renamed or moved in HR is then renamed "
+                           "or moved in WeCom, not created anew")
     drop: list[Condition] = Field(default_factory=list, description="records matching any of "
                                   "these are left out (a dissolved department)")
 

@@ -14,8 +14,8 @@ from wecom_contacts.sources import read_source
 from wecom_contacts.sync import apply_plan, make_plan, read_live
 from wecom_contacts.testing import EmulatorControl
 
-from .ad_ldif import CORP, GROUPS, AdDirectory
-from .conftest import PASSWORD_ENV
+from .ad_ldif import CORP, GROUPS, TREE, AdDirectory
+from .conftest import PASSWORD_ENV, AddLdif
 
 pytestmark = pytest.mark.ldap
 
@@ -116,3 +116,25 @@ def test_the_directory_is_applied_to_wecom_and_converges(
         assert live[person.guid_text]["name"] == person.cn
     again = read_source(mapping)
     assert make_plan(again.directory, read_live(wecom_client)).steps == []
+
+
+@pytest.mark.parametrize("records", [
+    "{key: dn, parent: parent_dn, name: ou_name, order: description}",
+    "{path: ou_path, order: description}"], ids=["by-key", "by-path"])
+def test_the_ou_tree_gives_department_records_with_empty_ous_and_their_order(
+        mapping: Path, ad_server: SlapdServer, ad: AdDirectory, extra: AddLdif,
+        records: str) -> None:
+    extra(f"dn: ou=法务部,ou=总部,{CORP}\nobjectClass: organizationalUnit\nou: 法务部\n"
+          "description: 300\n")  # no one works there yet
+    text = _write(mapping, ad_server, "{path: ou_path}").read_text(encoding="utf-8")
+    text = text.replace("  groups:\n", f"  departments: {{base: \"{CORP}\", "
+                        "attributes: [description]}\n  groups:\n")
+    mapping.write_text(text + f"departments:\n  records: {records}\n", encoding="utf-8")
+    result = read_source(mapping)
+    assert result.errors == []
+    orders = {"/".join(d.path): d.order for d in result.directory.departments or ()}
+    assert sorted(orders) == sorted([*TREE, "总部/法务部"])
+    assert orders["总部/法务部"] == 300 and orders["总部/研发中心"] is None
+    assert result.counts["department records"] == len(TREE) + 1
+    assert result.fingerprint is not None
+    assert result.fingerprint.counts == {"departments": len(TREE) + 1, "members": len(ad.users)}

@@ -9,6 +9,10 @@ list), plus fields the mapping cannot compute itself:
     disabled  "true"/"false" from AD's userAccountControl (bit 0x2, ACCOUNTDISABLE)
     groups    the names of the groups the entry is in, nested groups resolved (with groups:)
 
+With ``departments:`` (an OU search), each OU below its base is a department record: its
+attributes, ``dn``, ``ou_path`` (as a member's), ``ou_name`` and ``parent_dn`` (None for a
+top OU), for the mapping's ``departments.records`` (by path or by key and parent).
+
 The read is all or nothing: a referral, a size or time limit, an error page or a dropped
 connection raises SourceError naming the search and the page; entries stream page by page
 (never the whole result in memory), and the fingerprint exists only after a complete read.
@@ -36,11 +40,12 @@ from .base import (
     register_source_type,
 )
 from .ldap_options import GroupSearch, LdapOptions, Search, parse_options
-from .ldap_values import decode_values, dn_key, ou_names
+from .ldap_values import decode_values, dn_key, ou_names, ou_own_path
 
-__all__ = ["SYNTHETIC_FIELDS", "LdapSource", "open_ldap"]
+__all__ = ["OU_FIELDS", "SYNTHETIC_FIELDS", "LdapSource", "open_ldap"]
 
 SYNTHETIC_FIELDS = ("dn", "ou_path", "disabled", "groups")
+OU_FIELDS = ("dn", "ou_path", "ou_name", "parent_dn")  # of a department record (an OU)
 _DN_ATTRIBUTES = frozenset({"manager", "memberof", "member", "directreports", "secretary",
                             "assistant", "seealso"})
 _ACCOUNTDISABLE = 0x2
@@ -52,10 +57,10 @@ _RESULT_TEXT = {4: "the size limit was hit", 3: "the time limit was hit",
 
 
 class LdapSource:
-    """Members from one LDAP search (and tags from a group search); see the module doc."""
+    """Members from one LDAP search (and tags from a group search, department records from
+    an OU search); see the module doc."""
 
     kind = "ldap"
-    entities: tuple[Entity, ...] = ("members",)
 
     def __init__(self, options: LdapOptions, spec: InputSpec) -> None:
         self._opts = options
@@ -68,16 +73,25 @@ class LdapSource:
     def name(self) -> str:
         return f"{self._opts.url} {self._opts.members.base}"
 
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return ("members", "departments") if self._opts.departments else ("members",)
+
     def fields(self, entity: Entity) -> Sequence[str] | None:
+        if entity == "departments" and self._opts.departments is not None:
+            return [*self._opts.departments.attributes, *OU_FIELDS]
         if entity != "members":
             return None
         derived = [f for f in SYNTHETIC_FIELDS if f != "groups" or self._opts.groups]
         return [*self._opts.members.attributes, *derived]  # groups only with a groups search
 
     def records(self, entity: Entity) -> Iterator[Record]:
+        if entity == "departments" and self._opts.departments is not None:
+            return self._tracker.track("departments", self._read_departments())
         if entity != "members":
-            raise SourceError(f"an ldap input gives members, not {entity}",
-                              where=self._spec.where_of(None))
+            raise SourceError(f"an ldap input gives members"
+                              f"{' and departments' if self._opts.departments else ''}, "
+                              f"not {entity}", where=self._spec.where_of(None))
         return self._tracker.track("members", self._read_members())
 
     def fingerprint(self) -> SourceFingerprint:
@@ -149,6 +163,31 @@ class LdapSource:
                 wanted.append("memberOf")
             for entry in self._search(conn, "members", o.members, wanted):
                 yield self._member(entry, groups)
+
+    def _read_departments(self) -> Iterator[Record]:
+        """One record per OU below the search base (the base itself is the root, which the
+        mapping's ``root`` names): its attributes, ``dn``, ``ou_path`` (from below the base
+        down to the OU itself, as a member's ``ou_path`` names it), ``ou_name`` and
+        ``parent_dn`` (None for a top OU)."""
+        search = self._opts.departments
+        assert search is not None
+        with self._connection() as conn:
+            self._check_attributes(conn, "departments", search.attributes)
+            for entry in self._search(conn, "departments", search, list(search.attributes)):
+                dn: str = entry["dn"]
+                names, parent = ou_own_path(dn, search.base)
+                if not names:
+                    continue  # the base itself, or an entry that is no OU
+                if any("/" in ou for ou in names):
+                    raise SourceError("an OU name holds '/', which ou_path uses between names",
+                                      where=dn, field="ou_path")
+                raw = _lowered(entry.get("raw_attributes") or {}, dn)
+                values: dict[str, Value] = {
+                    name: decode_values(name, raw.get(name.lower(), []), where=dn)
+                    for name in search.attributes}
+                values.update(dn=dn_key(dn), ou_path="/".join(names), ou_name=names[-1],
+                              parent_dn=parent)
+                yield Record(values, where=dn)
 
     def _check_attributes(self, conn: ldap3.Connection, key: str,
                           names: Iterable[str]) -> None:

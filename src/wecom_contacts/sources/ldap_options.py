@@ -9,6 +9,7 @@
       members: {base: "OU=Staff,DC=corp,DC=example", filter: "(objectClass=user)",
                 attributes: [sAMAccountName, displayName, mail, manager]}
       groups: {base: "OU=Groups,DC=corp,DC=example"}
+      departments: {base: "OU=Staff,DC=corp,DC=example"}   # OUs as department records
 
 Every mistake is a SourceError at the option's line in the mapping file.
 """
@@ -27,7 +28,7 @@ __all__ = ["GroupSearch", "LdapOptions", "Search", "parse_options"]
 
 TlsMode = Literal["ldaps", "starttls", "none"]
 _TOP = frozenset({"type", "url", "tls", "ca_file", "bind_dn", "password_env", "password",
-                  "page_size", "timeout", "size_limit", "members", "groups"})
+                  "page_size", "timeout", "size_limit", "members", "groups", "departments"})
 _SEARCH = frozenset({"base", "filter", "scope", "attributes"})
 _GROUPS = _SEARCH | {"name", "membership"}
 
@@ -58,6 +59,7 @@ class LdapOptions:
     size_limit: int
     members: Search
     groups: GroupSearch | None
+    departments: Search | None = None  # OU entries as department records
 
 
 def _text(spec: InputSpec, opts: Mapping[str, Any], key: str, where_key: str,
@@ -105,7 +107,7 @@ def _search(spec: InputSpec, key: str, allowed: frozenset[str],
     if scope not in ("subtree", "one"):
         raise SourceError(f"{key}: scope is subtree or one, not {scope!r}",
                           where=spec.where_of(key), field="scope")
-    attrs = block.get("attributes", [] if key == "groups" else None)
+    attrs = block.get("attributes", [] if key != "members" else None)
     if not isinstance(attrs, list) or not all(isinstance(a, str) and a for a in attrs) \
             or (key == "members" and not attrs):
         raise SourceError(f"{key}: attributes is the list of the attributes the mapping "
@@ -164,9 +166,13 @@ def parse_options(spec: InputSpec) -> LdapOptions:
                               where=spec.where_of("groups"), field="membership")
         groups = GroupSearch(base.base, base.filter, base.scope, base.attributes, name,
                              membership)  # type: ignore[arg-type]
+    departments = None
+    if opts.get("departments") is not None:
+        departments, _ = _search(spec, "departments", _SEARCH,
+                                 "(objectClass=organizationalUnit)")
     return LdapOptions(
         url=url, tls=tls, ca_file=ca_file, bind_dn=bind_dn, password=password,  # type: ignore[arg-type]
         page_size=_number(spec, "page_size", 500, low=1, high=100_000),
         timeout=float(_number(spec, "timeout", 30, low=1, high=3600)),
         size_limit=_number(spec, "size_limit", 0, low=0, high=10_000_000),
-        members=members, groups=groups)
+        members=members, groups=groups, departments=departments)

@@ -111,8 +111,12 @@ def dn_key(dn: str) -> str:
     LDAP compares DNs case-insensitively for the attributes that name entries (cn, ou, dc,
     uid), so a ``manager`` or ``memberOf`` value and the entry it names can differ in case.
     """
+    return _key(_rdns(dn))
+
+
+def _key(rdns: tuple[tuple[str, str], ...]) -> str:
     parts = []
-    for attr, val in _rdns(dn):
+    for attr, val in rdns:
         escaped = val.casefold().replace("\\", "\\\\").replace(",", "\\,").replace("+", "\\+")
         parts.append(f"{attr}={escaped}")
     return ",".join(parts)
@@ -125,3 +129,15 @@ def ou_names(dn: str, base: str) -> list[str]:
     depth = len(_rdns(base)) if base else 0
     between = rdns[1:len(rdns) - depth] if depth < len(rdns) else []
     return [val for attr, val in reversed(between) if attr == "ou"]
+
+
+def ou_own_path(dn: str, base: str) -> tuple[list[str], str | None]:
+    """For an OU entry: (the ``ou`` names from below ``base`` down to the entry itself, the
+    normalised DN of its parent when that parent is below ``base`` too, else None)."""
+    rdns = _rdns(dn)
+    depth = len(_rdns(base)) if base else 0
+    own = rdns[:len(rdns) - depth] if depth < len(rdns) else ()
+    if not own or own[0][0] != "ou":
+        return [], None  # the base itself, or an entry that is no OU
+    names = [val for attr, val in reversed(own) if attr == "ou"]
+    return names, (_key(rdns[1:]) if len(own) > 1 else None)

@@ -178,3 +178,12 @@ def test_a_bad_wecom_id_column_names_the_row(tmp_path: Path) -> None:
         "departments.csv, row 3, column 企微ID: department id 'x' is not a whole number from 1",
         "departments.csv, row 5, column 企微ID: department id 7 is given twice (first at "
         "departments.csv, row 4)"]
+
+
+def test_an_empty_departments_file_is_an_error_not_a_tree_to_delete(tmp_path: Path) -> None:
+    result = read_source(_write(tmp_path, "部门编号,上级部门编号,部门名称,排序\n"))
+    assert str(result.errors[0]) == (
+        "m.yaml, line 11: the source gave no department records (is the departments file, "
+        "sheet, query or search the right one?)")
+    with pytest.raises(SourceError):
+        result.raise_for_problems()

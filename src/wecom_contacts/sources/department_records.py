@@ -289,6 +289,11 @@ def read_department_records(spec: m.DepartmentRecordsSpec, lm: LoadedMapping,
             place(record)
         except TransformError as exc:  # a list where one value is expected
             reader.problem(record, str(exc), None)
+    if reader.out.count == 0:
+        # an empty table read completely is still most likely the wrong sheet, file or query,
+        # and it would leave every department no member names to be deleted
+        reader.problem(lm.where(_PATH), "the source gave no department records (is the "
+                       "departments file, sheet, query or search the right one?)", None)
     if spec.key is not None:
         reader.place_keyed()
     return reader.finish()

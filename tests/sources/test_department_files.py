@@ -187,3 +187,39 @@ def test_an_empty_departments_file_is_an_error_not_a_tree_to_delete(tmp_path: Pa
         "sheet, query or search the right one?)")
     with pytest.raises(SourceError):
         result.raise_for_problems()
+
+
+def test_department_heads_from_the_records_lead_in_their_departments(
+        run: Any, tmp_path: Path) -> None:
+    departments = "部门编号,上级部门编号,部门名称,负责人\nD1,,示例科技,1001\n" \
+                  "D2,D1,研发中心,\"1002;1003\"\nD3,D2,平台研发部,1009\nD4,D1,法务部,\n"
+    mapping = _write(tmp_path, departments, MAPPING.replace(
+        "order: 排序}", "leaders: 负责人, leaders_match: 工号}"))
+    result = read_source(mapping)
+    assert result.errors == []
+    leads = {u.userid: [(m.department, m.leader) for m in u.departments or ()]
+             for u in result.directory.users or ()}
+    assert leads == {"E1001": [("示例科技", True)], "E1002": [("示例科技/研发中心", True)],
+                     "E1003": [("示例科技/研发中心/平台研发部", False)]}
+    assert [str(p) for p in result.problems] == [
+        "departments.csv, row 3, column 负责人: department head 'E1003' is not in "
+        "'示例科技/研发中心' (WeCom marks a leader only in the member's own departments); left "
+        "out",
+        "departments.csv, row 4, column 负责人: department head '1009' is not among the members "
+        "(no row has 工号 '1009'); left out"]
+    assert run("sync", "apply", str(mapping), "--yes").exit_code == 0
+    for userid, leads_there in (("E1002", [1]), ("E1003", [0])):
+        user = json.loads(run("--json", "users", "get", userid).stdout)
+        assert user["is_leader_in_dept"] == leads_there
+    again = json.loads(run("--json", "sync", "plan", str(mapping)).stdout)
+    assert again["changes"] == 0, again["steps"]
+
+
+def test_heads_named_by_userid_without_leaders_match(tmp_path: Path) -> None:
+    departments = "部门编号,上级部门编号,部门名称,负责人\nD1,,示例科技,e1001\n" \
+                  "D2,D1,研发中心,\nD3,D2,平台研发部,\n"
+    result = read_source(_write(tmp_path, departments, MAPPING.replace(
+        "order: 排序}", "leaders: 负责人}")))
+    assert result.problems == []
+    assert [m.leader for u in result.directory.users or () if u.userid == "E1001"
+            for m in u.departments or ()] == [True]  # userids compare case-insensitively

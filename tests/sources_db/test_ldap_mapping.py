@@ -14,7 +14,7 @@ from wecom_contacts.sources import read_source
 from wecom_contacts.sync import apply_plan, make_plan, read_live
 from wecom_contacts.testing import EmulatorControl
 
-from .ad_ldif import CORP, GROUPS, TREE, AdDirectory
+from .ad_ldif import CORP, GROUPS, TREE, AdDirectory, AdUser, _user_ldif
 from .conftest import PASSWORD_ENV, AddLdif
 
 pytestmark = pytest.mark.ldap
@@ -138,3 +138,24 @@ def test_the_ou_tree_gives_department_records_with_empty_ous_and_their_order(
     assert result.counts["department records"] == len(TREE) + 1
     assert result.fingerprint is not None
     assert result.fingerprint.counts == {"departments": len(TREE) + 1, "members": len(ad.users)}
+
+
+def test_an_ous_head_named_by_a_dn_attribute_leads_in_it(
+        mapping: Path, ad_server: SlapdServer, extra: AddLdif) -> None:
+    ou = f"ou=法务部,ou=总部,{CORP}"
+    lawyer = AdUser(dn=f"cn=律师甲,{ou}", cn="律师甲", sam="lawyer", employee_id="90001",
+                    guid=bytes(range(16)), ou_path="总部/法务部", disabled=False,
+                    manager_dn=None, mails=["lawyer@example.com"], mobile=None, title="律师")
+    # the head's DN spelt as AD tools write it: matched against dn whatever the case
+    extra(f"dn: {ou}\nobjectClass: organizationalUnit\nou: 法务部\n"
+          f"seeAlso: CN=律师甲, OU=法务部, OU=总部, {CORP.upper()}\n")
+    extra(_user_ldif(lawyer))
+    text = _write(mapping, ad_server, "{path: ou_path}").read_text(encoding="utf-8")
+    text = text.replace("  groups:\n", f"  departments: {{base: \"{CORP}\", "
+                        "attributes: [seeAlso]}\n  groups:\n")
+    mapping.write_text(text + "departments:\n  records: {path: ou_path, leaders: seeAlso, "
+                       "leaders_match: dn}\n", encoding="utf-8")
+    result = read_source(mapping)
+    assert result.problems == []
+    head = next(u for u in result.directory.users or () if u.fields.get("name") == "律师甲")
+    assert [(m.department, m.leader) for m in head.departments or ()] == [("总部/法务部", True)]

@@ -123,6 +123,7 @@ class _Builder:
         self.match_keys: list[str | None] = []
         self.user_tags: list[Sequence[str]] = []
         self.records: DepartmentRecords | None = None
+        self.head_keys: list[str | None] = []  # per user, with departments.records.leaders_match
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -142,6 +143,7 @@ class _Builder:
             self.match_keys.extend(found.match_keys)
         if self.reader.spec.tags is not None:
             self.user_tags.extend(found.tags)
+        self.head_keys.extend(found.head_keys)
 
     def check_unique(self) -> None:
         if self._all_unique():
@@ -200,6 +202,43 @@ class _Builder:
                     found.append(userid)
             if found:
                 user.direct_leader = found[:5]
+
+    def link_heads(self, tree: list[DesiredDepartment] | None) -> None:
+        """Each department record's heads marked leaders in it (is_leader_in_dept): a head
+        who is not a member, or not in the department, is a warning and left out (HR tables
+        keep heads who left, or who head a department from another)."""
+        spec = self.lm.mapping.departments.records
+        if spec is None or spec.leaders is None or self.records is None or not tree:
+            return
+        kept = {d.path for d in tree}
+        by_key: dict[str, DesiredUser] = {}
+        if spec.leaders_match is not None:
+            for user, key in zip(self.users, self.head_keys, strict=True):
+                if key:
+                    by_key.setdefault(key, user)
+        else:
+            for user in self.users:
+                by_key.setdefault(user.key, user)
+        for dept, keys in self.records.heads:
+            if dept.path not in kept:
+                continue
+            path = join_path(dept.path)
+            for key in keys:
+                head = by_key.get(key if spec.leaders_match is not None else key.lower())
+                if head is None:
+                    how = f"no row has {spec.leaders_match} {key!r}" if spec.leaders_match \
+                        else "no member has that userid"
+                    self.problem(dept.origin, f"department head {key!r} is not among the "
+                                 f"members ({how}); left out", spec.leaders, "warning")
+                    continue
+                membership = next((m for m in head.departments or ()
+                                   if m.department == path), None)
+                if membership is None:
+                    self.problem(dept.origin, f"department head {head.userid!r} is not in "
+                                 f"{path!r} (WeCom marks a leader only in the member's own "
+                                 "departments); left out", spec.leaders, "warning")
+                    continue
+                membership.leader = True
 
     def read_records(self) -> None:
         """The department records, before the members (who may name them by key)."""
@@ -288,6 +327,7 @@ def _build(lm: LoadedMapping, source: Source) -> SourceResult:
     builder.check_unique()
     builder.link_leaders()
     departments = builder.departments()
+    builder.link_heads(departments)
     directory = DesiredDirectory(departments=departments, users=builder.users,
                                  tags=builder.tags(), source=source.name,
                                  departments_derived=departments is not None)

@@ -41,6 +41,8 @@ class DepartmentRecords:
     keys: dict[str, str] = field(default_factory=dict)  # record key → the department's path
     unplaced: set[str] = field(default_factory=set)  # keys of records with a problem
     dropped: set[str] = field(default_factory=set)  # keys of records left out by drop
+    # each department with heads named, and their keys (as the records give them)
+    heads: list[tuple[DesiredDepartment, list[str]]] = field(default_factory=list)
     problems: list[tuple[str, str, str | None]] = field(default_factory=list)
     count: int = 0  # records read
 
@@ -60,7 +62,7 @@ class _Keyed:
 def _columns(spec: m.DepartmentRecordsSpec) -> dict[tuple[str | int, ...], str]:
     """Where in ``departments.records`` → the source column it names."""
     named: dict[tuple[str | int, ...], str] = {
-        (k,): v for k in ("path", "key", "parent", "name", "order", "name_en", "id")
+        (k,): v for k in ("path", "key", "parent", "name", "order", "name_en", "id", "leaders")
         if (v := getattr(spec, k)) is not None}
     named.update({("drop", i, "column"): c.column for i, c in enumerate(spec.drop)})
     return named
@@ -133,6 +135,12 @@ class _Reader:
             else:
                 dept.id = int(dept_id)
                 self.ids[dept.id] = record.where
+        if spec.leaders is not None:
+            raw = record.get(spec.leaders)
+            items = raw if isinstance(raw, list) else (raw or "").split(";")
+            heads = [h.strip() for h in items if h and h.strip()]
+            if heads:
+                self.out.heads.append((dept, heads))
         name_en = _text(record, spec.name_en)
         if name_en is not None:
             problem = department_name_problem(name_en, allow_empty=True)

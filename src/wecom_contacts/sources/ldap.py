@@ -47,7 +47,7 @@ __all__ = ["OU_FIELDS", "SYNTHETIC_FIELDS", "LdapSource", "open_ldap"]
 SYNTHETIC_FIELDS = ("dn", "ou_path", "disabled", "groups")
 OU_FIELDS = ("dn", "ou_path", "ou_name", "parent_dn")  # of a department record (an OU)
 _DN_ATTRIBUTES = frozenset({"manager", "memberof", "member", "directreports", "secretary",
-                            "assistant", "seealso"})
+                            "assistant", "seealso", "managedby"})
 _ACCOUNTDISABLE = 0x2
 _NAME_BLOCK = re.compile(r"\bNAME\s+(\([^)]*\)|'[^']*')")
 _NAMES = re.compile(r"'([^']+)'")
@@ -183,7 +183,8 @@ class LdapSource:
                                       where=dn, field="ou_path")
                 raw = _lowered(entry.get("raw_attributes") or {}, dn)
                 values: dict[str, Value] = {
-                    name: decode_values(name, raw.get(name.lower(), []), where=dn)
+                    name: _dn_spelled(name, decode_values(name, raw.get(name.lower(), []),
+                                                          where=dn))
                     for name in search.attributes}
                 values.update(dn=dn_key(dn), ou_path="/".join(names), ou_name=names[-1],
                               parent_dn=parent)
@@ -288,10 +289,8 @@ class LdapSource:
         names = self._opts.members.attributes
         values: dict[str, Value] = {}
         for name in names:
-            value = decode_values(name, raw.get(name.lower(), []), where=dn)
-            if name.lower() in _DN_ATTRIBUTES and value is not None:
-                value = [dn_key(v) for v in value] if isinstance(value, list) else dn_key(value)
-            values[name] = value
+            values[name] = _dn_spelled(name, decode_values(name, raw.get(name.lower(), []),
+                                                           where=dn))
         values["dn"] = dn_key(dn)
         ous = ou_names(dn, self._opts.members.base)
         if any("/" in ou for ou in ous):
@@ -369,6 +368,14 @@ def _lowered(raw: Mapping[str, list[bytes]], dn: str) -> dict[str, list[bytes]]:
                               where=dn, field=key.split(";", 1)[0])
         out[key.lower()] = list(values)
     return out
+
+
+def _dn_spelled(name: str, value: Value) -> Value:
+    """A DN-valued attribute (manager, managedBy, …) in ``dn``'s spelling, so a mapping can
+    match it against ``dn``."""
+    if name.lower() not in _DN_ATTRIBUTES or value is None:
+        return value
+    return [dn_key(v) for v in value] if isinstance(value, list) else dn_key(value)
 
 
 def _as_list(value: Value) -> list[str]:

@@ -225,6 +225,12 @@ class DepartmentRecordsSpec(_Strict):
     id: str | None = Field(None, description="a column holding the WeCom department id, where "
                            "HR keeps it: a department renamed or moved in HR is then renamed "
                            "or moved in WeCom, not created anew")
+    leaders: str | None = Field(None, description="a column naming the department's heads "
+                                "(several separated by ';'): the members are marked leaders "
+                                "in it (WeCom's is_leader_in_dept)")
+    leaders_match: str | None = Field(None, description="the field of a member's row the "
+                                      "leaders column names (e.g. emp_no, dn); without it the "
+                                      "column holds userids")
     drop: list[Condition] = Field(default_factory=list, description="records matching any of "
                                   "these are left out (a dissolved department)")
 
@@ -236,6 +242,8 @@ class DepartmentRecordsSpec(_Strict):
             raise ValueError("a department named by key needs name (the column of its name)")
         if self.path is not None and (self.parent is not None or self.name is not None):
             raise ValueError("parent and name go with key, not with path")
+        if self.leaders_match is not None and self.leaders is None:
+            raise ValueError("leaders_match goes with leaders (the column naming the heads)")
         return self
 
 

@@ -44,6 +44,7 @@ class Links:
     match_keys: list[str | None] | None
     tags: Converted | None
     tags_label: str | None
+    head_keys: list[str | None] | None = None  # the column department records' heads name
 
 
 def _counts() -> dict[str, int]:
@@ -60,6 +61,7 @@ class BatchResult:
     leader_keys: list[Sequence[str]] = field(default_factory=list)
     match_keys: list[str | None] = field(default_factory=list)
     tags: list[Sequence[str]] = field(default_factory=list)
+    head_keys: list[str | None] = field(default_factory=list)
 
 
 def make_members(batch: Batch, fields: list[tuple[Field, Converted]],
@@ -121,6 +123,8 @@ def _columnwise(batch: Batch, fields: list[tuple[Field, Converted]], links: Link
         out.match_keys.extend([None] * len(users))
     if links.tags is not None:
         out.tags.extend(links.tags[0])
+    if links.head_keys is not None:
+        out.head_keys.extend(links.head_keys)
 
 
 def _row(where: str, i: int, fields: list[tuple[Field, Converted]],
@@ -186,3 +190,5 @@ def _row(where: str, i: int, fields: list[tuple[Field, Converted]],
         out.match_keys.append(links.match_keys[i] if links.match_keys is not None else None)
     if links.tags is not None:
         out.tags.append(tags)
+    if links.head_keys is not None:
+        out.head_keys.append(links.head_keys[i])

@@ -128,6 +128,12 @@ class MemberReader:
         self.leavers = [self._condition(c, ("members", "leavers", "when", i))
                         for i, c in enumerate(spec.leavers.when)] if spec.leavers else []
         self.department = spec.department
+        records = lm.mapping.departments.records
+        # the members' field department records name their heads by (leaders_match)
+        self._head_match = records.leaders_match if records is not None else None
+        if self._head_match is not None:
+            self.referenced.setdefault(self._head_match,
+                                       ("departments", "records", "leaders_match"))
         # department record key → its path, filled before the members are read
         self.department_keys: dict[str, str] = {}
         self.department_unplaced: set[str] = set()  # keys of records with a problem
@@ -340,7 +346,9 @@ class MemberReader:
             match_keys=[first_text(v) for v in batch.column(self._match)]
             if self._match is not None else None,
             tags=self._tags(batch) if self._tags is not None else None,
-            tags_label=self.spec.tags.column if self.spec.tags is not None else None)
+            tags_label=self.spec.tags.column if self.spec.tags is not None else None,
+            head_keys=[first_text(v) for v in batch.column(self._head_match)]
+            if self._head_match is not None else None)
         make_members(batch, [(f, f.column(batch)) for f in self.fields],
                      [(f, f.column(batch)) for f in self.extattr], leavers, links,
                      self.spec.empty == "clear", self.columns, result)

@@ -223,3 +223,20 @@ def test_heads_named_by_userid_without_leaders_match(tmp_path: Path) -> None:
     assert result.problems == []
     assert [m.leader for u in result.directory.users or () if u.userid == "E1001"
             for m in u.departments or ()] == [True]  # userids compare case-insensitively
+
+
+def test_a_record_given_twice_names_no_heads(tmp_path: Path) -> None:
+    departments = "路径,负责人\n示例科技,\n示例科技/研发中心,\n示例科技/研发中心/平台研发部,\n" \
+                  "示例科技/研发中心,1002\n"
+    mapping = MAPPING.replace("department: {key: 部门编号}", "department: {path: 部门}").replace(
+        "records: {key: 部门编号, parent: 上级部门编号, name: 部门名称, order: 排序}",
+        "records: {path: 路径, leaders: 负责人, leaders_match: 工号}")
+    path = _write(tmp_path, departments, mapping)
+    (tmp_path / "members.csv").write_text(
+        "工号,姓名,邮箱,部门\n1002,李娜,li@example.com,示例科技/研发中心\n", encoding="utf-8")
+    result = read_source(path)
+    assert [str(p) for p in result.errors] == [
+        "departments.csv, row 5, column 路径: department '示例科技/研发中心' is given twice "
+        "(first at departments.csv, row 3)"]
+    assert [m.leader for u in result.directory.users or () for m in u.departments or ()] == \
+        [False]

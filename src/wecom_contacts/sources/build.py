@@ -210,7 +210,7 @@ class _Builder:
         spec = self.lm.mapping.departments.records
         if spec is None or spec.leaders is None or self.records is None or not tree:
             return
-        kept = {d.path for d in tree}
+        kept = {id(d) for d in tree}  # a record that was not placed (given twice) leads none
         by_key: dict[str, DesiredUser] = {}
         if spec.leaders_match is not None:
             for user, key in zip(self.users, self.head_keys, strict=True):
@@ -220,7 +220,7 @@ class _Builder:
             for user in self.users:
                 by_key.setdefault(user.key, user)
         for dept, keys in self.records.heads:
-            if dept.path not in kept:
+            if id(dept) not in kept:
                 continue
             path = join_path(dept.path)
             for key in keys:

@@ -115,7 +115,7 @@ class _Reader:
 
     def department(self, record: Record, parts: tuple[str, ...] | None) -> DesiredDepartment:
         """The department of a record (its path filled in later for a keyed one), with its
-        order and English name; TransformError names the column."""
+        order, id, English name and heads; a bad value is a problem naming its column."""
         spec = self.spec
         dept = DesiredDepartment(parts or ("",), origin=record.where)
         order = _text(record, spec.order)

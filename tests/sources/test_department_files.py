@@ -240,3 +240,15 @@ def test_a_record_given_twice_names_no_heads(tmp_path: Path) -> None:
         "(first at departments.csv, row 3)"]
     assert [m.leader for u in result.directory.users or () for m in u.departments or ()] == \
         [False]
+
+
+def test_the_id_of_a_record_that_was_not_placed_is_not_taken(tmp_path: Path) -> None:
+    departments = "部门编号,上级部门编号,部门名称,企微ID\nD1,,示例科技,1\nD2,D1,研发中心,5\n" \
+                  "D9,D1,研发中心,7\nD3,D2,平台研发部,7\n"
+    result = read_source(_write(tmp_path, departments, MAPPING.replace(
+        "order: 排序}", "id: 企微ID}")))
+    assert [str(p) for p in result.errors] == [
+        "departments.csv, row 4, column 部门名称: department '示例科技/研发中心' is given twice "
+        "(first at departments.csv, row 3)"]
+    ids = {"/".join(d.path): d.id for d in result.directory.departments or ()}
+    assert ids["示例科技/研发中心/平台研发部"] == 7

@@ -107,7 +107,6 @@ class _Reader:
         self.by_path: dict[tuple[str, ...], DesiredDepartment] = {}
         self.keyed: dict[str, _Keyed] = {}
         self.key_parts: dict[str, tuple[str, ...]] = {}  # placed keyed records' paths
-        self.ids: dict[int, str] = {}  # WeCom department id → the record giving it
 
     def problem(self, record: Record | str, message: str, column: str | None) -> None:
         where = record if isinstance(record, str) else record.where
@@ -129,12 +128,8 @@ class _Reader:
             if not dept_id.isdigit() or not 1 <= int(dept_id) <= _ORDER_MAX:
                 self.problem(record, f"department id {dept_id!r} is not a whole number from 1",
                              spec.id)
-            elif int(dept_id) in self.ids:
-                self.problem(record, f"department id {dept_id} is given twice (first at "
-                             f"{self.ids[int(dept_id)]})", spec.id)
             else:
-                dept.id = int(dept_id)
-                self.ids[dept.id] = record.where
+                dept.id = int(dept_id)  # checked unique once placed (finish)
         if spec.leaders is not None:
             raw = record.get(spec.leaders)
             items = raw if isinstance(raw, list) else (raw or "").split(";")
@@ -263,11 +258,20 @@ class _Reader:
                              "root department in front of every one)",
                              self.spec.path or self.spec.name)
         out.departments = [d for d in departments if d.path[0] == root]
-        for dept in out.departments:
-            if dept.id is not None and (dept.id == 1) != (len(dept.path) == 1):
+        ids: dict[int, str] = {}  # WeCom department id → the record giving it
+        for dept in given:  # the placed records, in record order
+            if dept.id is None or dept.path[0] != root:
+                continue
+            if (dept.id == 1) != (len(dept.path) == 1):
                 self.problem(dept.origin, "department id 1 is the root department, and only "
                              "it", self.spec.id)
                 dept.id = None
+            elif dept.id in ids:
+                self.problem(dept.origin, f"department id {dept.id} is given twice (first at "
+                             f"{ids[dept.id]})", self.spec.id)
+                dept.id = None
+            else:
+                ids[dept.id] = dept.origin
         for key, parts in self.key_parts.items():
             if parts[0] == root:
                 out.keys[key] = join_path(parts)

@@ -158,6 +158,9 @@ def member_column_accepted(field: str, values: list[str]) -> bool:
     return rule is not None and bool(values) and rule(values)
 
 
+DEPARTMENT_MAX_DEPTH = 15  # levels, the root being level 1 (limits.md; errcode 81002)
+
+
 def department_name_problem(value: str, *, allow_empty: bool = False) -> str | None:
     """A department name or English name: 1-64 characters, none of \\ : * ? " < > |."""
     if not value and allow_empty:

@@ -252,3 +252,15 @@ def test_the_id_of_a_record_that_was_not_placed_is_not_taken(tmp_path: Path) -> 
         "(first at departments.csv, row 3)"]
     ids = {"/".join(d.path): d.id for d in result.directory.departments or ()}
     assert ids["示例科技/研发中心/平台研发部"] == 7
+
+
+def test_a_record_deeper_than_wecom_allows_names_its_row(tmp_path: Path) -> None:
+    rows = [("D1", "", "示例科技")] + [(f"D{i}", f"D{i - 1}", f"第{i}层") for i in range(2, 17)]
+    departments = "部门编号,上级部门编号,部门名称\n" + "".join(f"{k},{p},{n}\n" for k, p, n in rows)
+    path = _write(tmp_path, departments, MAPPING.replace(", order: 排序}", "}"))
+    (tmp_path / "members.csv").write_text(
+        "工号,姓名,邮箱,部门编号\n1001,陈建国,c@example.com,D15\n", encoding="utf-8")
+    result = read_source(path)
+    assert [p.where for p in result.errors] == ["departments.csv, row 17, column 部门名称"]
+    assert "16 levels deep; WeCom allows 15" in result.errors[0].message
+    assert max(len(d.path) for d in result.directory.departments or ()) == 15

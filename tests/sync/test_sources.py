@@ -45,6 +45,16 @@ def test_yaml_department_paths_must_share_the_root() -> None:
     assert "line 3" in str(err) and "must start with the root department '总部'" in str(err)
 
 
+def test_a_department_deeper_than_wecom_allows_is_refused_before_any_plan() -> None:
+    fifteen = "/".join(["总部", *(f"L{i}" for i in range(2, 16))])
+    assert parse_desired(f"departments:\n  - path: {fifteen}\n", "yaml", source="org.yaml")
+    err = yaml_error(f"departments:\n  - path: 总部\n  - path: {fifteen}/L16\n")
+    assert str(err).startswith("org.yaml, line 3: department path ")
+    assert str(err).endswith("is 16 levels deep; WeCom allows 15 (the root is level 1)")
+    err = yaml_error(f"users:\n  - {{userid: a, name: A, departments: [{fifteen}/L16]}}\n")
+    assert "line 2" in str(err) and "16 levels deep" in str(err)
+
+
 def test_yaml_duplicate_key_is_refused_with_its_line() -> None:
     err = yaml_error("users:\n  - userid: a\n    name: A\n    name: B\n")
     assert str(err) == "org.yaml, line 4: the key 'name' appears twice in one mapping"

@@ -207,9 +207,10 @@ class _Reader:
         paths: dict[str, tuple[str, ...] | None] = {}  # None: cannot be placed
         for start in self.keyed:
             chain: list[str] = []
+            on_chain: set[str] = set()  # (a deep tree would make `in chain` quadratic)
             key: str | None = start
             while key is not None and key not in paths:
-                if key in chain:  # a loop: every record on it is a problem
+                if key in on_chain:  # a loop: every record on it is a problem
                     loop = chain[chain.index(key):]
                     for k in loop:
                         paths[k] = None
@@ -226,6 +227,7 @@ class _Reader:
                     chain.pop()
                     break
                 chain.append(key)
+                on_chain.add(key)
                 key = entry.parent
             # unwind: each one's path is its parent's and its name (None below a problem)
             for k in reversed(chain):

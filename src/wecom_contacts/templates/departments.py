@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .._fieldrules import DEPARTMENT_MAX_DEPTH
 from ._checks import INT32_MAX, UINT32_MAX, check_department_name
 from ._csv import RowError, TemplateError, decode_rows, encode_rows
 
@@ -18,7 +19,7 @@ _FIELDS: Final = ("name", "id", "parent_id", "order")
 _HEADER_OF: Final = dict(zip(_FIELDS, DEPARTMENT_HEADER, strict=True))
 _FIELD_OF: Final = {h: f for f, h in _HEADER_OF.items()}
 ROOT_ID = 1
-_MAX_DEPTH = 15  # limits.md §4 (81002)
+_MAX_DEPTH = DEPARTMENT_MAX_DEPTH
 
 
 @dataclass

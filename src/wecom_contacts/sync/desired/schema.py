@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..._fieldrules import (
+    DEPARTMENT_MAX_DEPTH,
     USERID_BYTES,
     department_name_problem,
     member_column_accepted,
@@ -166,6 +167,9 @@ def _dept_path(value: Any, path: KeyPath, root: str | None) -> tuple[str, ...]:
         raise SchemaError(
             path, f"department path {value!r} must start with the root department {root!r}"
         )
+    if len(parts) > DEPARTMENT_MAX_DEPTH:  # refused here, not half-way through an apply
+        raise SchemaError(path, f"department path {value!r} is {len(parts)} levels deep; WeCom "
+                          f"allows {DEPARTMENT_MAX_DEPTH} (the root is level 1)")
     return parts
 
 

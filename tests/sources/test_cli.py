@@ -89,3 +89,21 @@ def test_export_through_an_xlsx_mapping_writes_a_workbook(run: Any, tmp_path: Pa
     assert run("export", "--mapping", source, "-o", str(exported)).exit_code == 0
     again = _json(run("--json", "sync", "plan", str(exported), "--mapping", source))
     assert again["changes"] == 0, again["steps"]
+
+
+def test_the_department_list_example_creates_the_tree_orders_and_heads(
+        run: Any, wecom_emulator: EmulatorControl) -> None:
+    source = str(EXAMPLES / "hr-export-departments.mapping.yaml")
+    summary = _json(run("--json", "source", "preview", source))
+    assert summary["problems"] == []
+    assert summary["counts"]["department records"] == 11
+    assert "示例科技/法务部" in summary["departments"]
+    assert not any("旧项目组" in d for d in summary["departments"])  # 撤销: dropped
+    applied = run("--json", "sync", "apply", source, "--yes")
+    assert applied.exit_code == 0, applied.output
+    departments = {d["name"]: d for d in wecom_emulator.directory()["departments"]}
+    assert departments["法务部"]["order"] == 500 and departments["研发中心"]["order"] == 800
+    assert _json(run("--json", "users", "get", "li.xiaomei"))["is_leader_in_dept"] == [1]
+    assert _json(run("--json", "users", "get", "liu.yang"))["is_leader_in_dept"] == [0]
+    again = _json(run("--json", "sync", "plan", source))
+    assert again["changes"] == 0, again["steps"]

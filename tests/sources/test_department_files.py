@@ -264,3 +264,22 @@ def test_a_record_deeper_than_wecom_allows_names_its_row(tmp_path: Path) -> None
     assert [p.where for p in result.errors] == ["departments.csv, row 17, column 部门名称"]
     assert "16 levels deep; WeCom allows 15" in result.errors[0].message
     assert max(len(d.path) for d in result.directory.departments or ()) == 15
+
+
+def test_a_missing_departments_file_or_sheet_names_the_input_line(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    (tmp_path / "departments.csv").unlink()
+    with pytest.raises(SourceError, match=r"cannot read .*departments\.csv") as err:
+        read_source(path)
+    assert err.value.where == "m.yaml, line 4"  # input.departments
+    book = openpyxl.Workbook()
+    book.active.title = "花名册"
+    for row in MEMBERS.splitlines():
+        book.active.append(row.split(","))
+    book.save(tmp_path / "roster.xlsx")
+    path.write_text(MAPPING.replace(
+        "  type: csv\n  path: members.csv\n  departments: {path: departments.csv}\n",
+        "  type: xlsx\n  path: roster.xlsx\n  departments: {sheet: 部门}\n"), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"no sheet '部门' \(sheets: 花名册\)") as err:
+        read_source(path)
+    assert err.value.where == "m.yaml, line 4"

@@ -283,3 +283,18 @@ def test_a_missing_departments_file_or_sheet_names_the_input_line(tmp_path: Path
     with pytest.raises(SourceError, match=r"no sheet '部门' \(sheets: 花名册\)") as err:
         read_source(path)
     assert err.value.where == "m.yaml, line 4"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("departments:\n  records:", "departments:\n  manage: false\n  records:"),
+     "records need manage: true"),
+    (("order: 排序}", "order: 排序, leaders_match: 工号}"), "leaders_match goes with leaders"),
+    (("records: {key: 部门编号, parent: 上级部门编号, name: 部门名称, order: 排序}",
+      "records: {path: 部门名称, parent: 上级部门编号}"), "parent and name go with key"),
+], ids=["not-managed", "match-without-leaders", "parent-with-path"])
+def test_mapping_mistakes_in_records_name_the_line(tmp_path: Path, change: tuple[str, str],
+                                                   message: str) -> None:
+    path = _write(tmp_path, mapping=MAPPING.replace(*change))
+    with pytest.raises(SourceError, match=message) as err:
+        read_source(path)
+    assert err.value.where.startswith("m.yaml, line ")

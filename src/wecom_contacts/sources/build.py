@@ -246,9 +246,7 @@ class _Builder:
         if spec is None:
             return
         self.records = read_department_records(spec, self.lm, self.source)
-        self.reader.department_keys = self.records.keys
-        self.reader.department_unplaced = self.records.unplaced
-        self.reader.department_dropped = self.records.dropped
+        self.reader.department_records = self.records
         self.counts["department records"] = self.records.count
         for where, message, column in self.records.problems:
             self.problem(where, message, column)

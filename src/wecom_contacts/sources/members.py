@@ -27,6 +27,7 @@ from ..sync.desired.schema import (
 from . import mapping as m
 from .base import Batch, Record, SourceError, Value
 from .columns import MEMO_LIMIT, RowWise, ValueWise, keys
+from .department_records import DepartmentRecords
 from .mapping_file import KeyPath, LoadedMapping
 from .member_rows import TEXT_FIELDS, BatchResult, Field, Links, make_members
 from .transforms import (
@@ -134,10 +135,8 @@ class MemberReader:
         if self._head_match is not None:
             self.referenced.setdefault(self._head_match,
                                        ("departments", "records", "leaders_match"))
-        # department record key → its path, filled before the members are read
-        self.department_keys: dict[str, str] = {}
-        self.department_unplaced: set[str] = set()  # keys of records with a problem
-        self.department_dropped: set[str] = set()  # keys of records left out by drop
+        # the department records (keys → paths), read before the members
+        self.department_records = DepartmentRecords()
         self._refs: Column | None = None
         if spec.department is not None:
             self._refs = self._department(spec.department)
@@ -313,12 +312,13 @@ class MemberReader:
 
     def _keyed_path(self, key: str) -> str:
         """The path of the department record ``key`` names (read before the members)."""
-        path = self.department_keys.get(key)
+        records = self.department_records
+        path = records.keys.get(key)
         if path is None:
-            if key in self.department_dropped:
+            if key in records.dropped:
                 raise TransformError(f"the department record with the key {key!r} is left out "
                                      "(departments.records.drop)")
-            if key in self.department_unplaced:
+            if key in records.unplaced:
                 raise TransformError(f"the department record with the key {key!r} has a "
                                      "problem (see its row)")
             raise TransformError(f"no department record has the key {key!r}")

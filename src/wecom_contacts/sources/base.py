@@ -21,6 +21,7 @@ registers itself without any other file changing.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
 import operator
@@ -124,6 +125,17 @@ class Batch:
         records = None if self._records is None else [self._records[i] for i in rows]
         return Batch(self.names, [self.rows[i] for i in rows], [self.wheres[i] for i in rows],
                      plain=self.plain, records=records)
+
+
+def unknown_column(column: str, known: Sequence[str], place: str, where: str,
+                   their: str = "its") -> SourceError:
+    """A mapping names a field the records of ``place`` do not have: the closest name (if
+    any is close) and the ones they do have, at the mapping's line ``where``."""
+    close = difflib.get_close_matches(column, list(known), n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    shown = ", ".join(list(known)[:30])
+    return SourceError(f"column {column!r} is not in {place} ({hint}{their} columns: {shown})",
+                       where=where, field=column)
 
 
 def batches_of(source: Source, entity: Entity, size: int = BATCH_ROWS) -> Iterator[Batch]:

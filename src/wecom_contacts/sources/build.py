@@ -7,7 +7,6 @@ that plans refuses the result while it has any error (``SourceResult.raise_for_p
 
 from __future__ import annotations
 
-import difflib
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from ..sync.desired.model import (
     unique_key,
     unique_texts,
 )
-from .base import Batch, Source, SourceError, SourceFingerprint, batches_of
+from .base import Batch, Source, SourceError, SourceFingerprint, batches_of, unknown_column
 from .department_records import DepartmentRecords, read_department_records
 from .mapping_file import LoadedMapping
 from .members import MemberReader
@@ -102,11 +101,7 @@ def _check_fields(reader: MemberReader, lm: LoadedMapping, source: Source) -> No
         return
     for column, path in reader.referenced.items():
         if column not in known:
-            close = difflib.get_close_matches(column, list(known), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            shown = ", ".join(list(known)[:30])
-            raise SourceError(f"column {column!r} is not in {source.name} ({hint}its columns: "
-                              f"{shown})", where=lm.where(path), field=column)
+            raise unknown_column(column, known, source.name, lm.where(path))
 
 
 class _Builder:

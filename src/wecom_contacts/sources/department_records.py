@@ -15,7 +15,6 @@ it would have made are left out, and a member naming it by key is a problem too.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,7 +22,7 @@ from .._fieldrules import department_name_problem
 from ..sync.desired.model import DesiredDepartment, join_path
 from ..sync.desired.schema import SchemaError, department_ref
 from . import mapping as m
-from .base import Record, Source, SourceError
+from .base import Record, Source, SourceError, unknown_column
 from .mapping_file import LoadedMapping
 from .transforms import TransformError, compile_value_test, first_text
 
@@ -79,11 +78,8 @@ def _check_columns(spec: m.DepartmentRecordsSpec, lm: LoadedMapping, source: Sou
         return
     for at, column in _columns(spec).items():
         if column not in known:
-            close = difflib.get_close_matches(column, list(known), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise SourceError(f"column {column!r} is not in {source.name}'s department "
-                              f"records ({hint}their columns: {', '.join(list(known)[:30])})",
-                              where=lm.where((*_PATH, *at)), field=column)
+            raise unknown_column(column, known, f"{source.name}'s department records",
+                                 lm.where((*_PATH, *at)), their="their")
 
 
 def _text(record: Record, column: str | None) -> str | None:

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from wecom_contacts.sources import InputSpec, SourceError, open_source
-from wecom_contacts.sources.xlsx_read import Row, _letters, open_sheet, openpyxl_rows
+from wecom_contacts.sources.xlsx_read import Row, open_sheet, openpyxl_rows
 
 Reader = Callable[[Path, str], list[Row]]
 
@@ -160,13 +160,6 @@ def test_without_python_calamine_the_extra_is_named_in_one_line(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("MissingExtra | reading .xlsx workbooks needs "
                                    "python-calamine: pip install 'wecom-contacts[xlsx]'")
-
-
-def test_column_letters_are_excels_for_every_column_a_sheet_can_have() -> None:
-    from openpyxl.utils import get_column_letter
-
-    assert [_letters(i) for i in range(16384)] == \
-        [get_column_letter(i + 1).encode() for i in range(16384)]
 
 
 @BOTH

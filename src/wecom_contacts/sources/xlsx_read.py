@@ -108,16 +108,6 @@ _REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})0*([0-9]{1,7})["']""")
 StyledCells = dict[bytes, bytes]  # a cell's reference (b"B7") → its style's index (b"3")
 
 
-def _letters(column: int) -> bytes:
-    """The letters of a column counted from 0 (0 → A, 26 → AA)."""
-    out = b""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        out = bytes((65 + rest,)) + out
-    return out
-
-
 def _styled_cells(xml: bytes, styles: dict[int, str]) -> StyledCells | None:
     """The cells whose style is in ``styles``; None when the XML is not written in the plain
     form this scan follows. The references are kept as the sheet writes them (a row number
@@ -166,7 +156,9 @@ def _calamine_rows(calamine: Any, path: Path, title: str, styled: StyledCells,
         general = writer("General")
         writers = {style: writer(fmt) for style, fmt in formats.items()}
         writers[b""] = general
-        refs = [_letters(first + i) for i in range(sheet.width)]
+        letter = require("openpyxl.utils", extra="xlsx", feature=_FEATURE,
+                         dist="openpyxl").get_column_letter
+        refs = [letter(first + i + 1).encode() for i in range(sheet.width)]
         get = styled.get
         for r, cells in enumerate(sheet.iter_rows(), 1):
             if styled:

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from wecom_contacts.sources import SourceError, read_source
+from wecom_contacts.sources import SourceError, SourceResult, read_source
 
 MEMBERS = "工号,姓名,邮箱,部门编号\n1001,陈建国,chen@example.com,D1\n" \
           "1002,李娜,li@example.com,D2\n1003,王强,wang@example.com,D3\n"
@@ -169,11 +169,16 @@ def test_with_the_wecom_id_in_a_column_a_department_renamed_in_hr_is_renamed(
     assert after["技术中心"] == ids["研发中心"]
 
 
+def _read_with_ids(tmp_path: Path, departments: str) -> SourceResult:
+    """The departments file read with its 企微ID column as the WeCom id."""
+    return read_source(_write(tmp_path, departments, MAPPING.replace("order: 排序}",
+                                                                     "id: 企微ID}")))
+
+
 def test_a_bad_wecom_id_column_names_the_row(tmp_path: Path) -> None:
     departments = "部门编号,上级部门编号,部门名称,企微ID\nD1,,示例科技,1\nD2,D1,研发中心,x\n" \
                   "D3,D2,平台研发部,7\nD4,D1,法务部,7\n"
-    result = read_source(_write(tmp_path, departments, MAPPING.replace(
-        "order: 排序}", "id: 企微ID}")))
+    result = _read_with_ids(tmp_path, departments)
     assert [str(p) for p in result.errors] == [
         "departments.csv, row 3, column 企微ID: department id 'x' is not a whole number from 1",
         "departments.csv, row 5, column 企微ID: department id 7 is given twice (first at "
@@ -245,8 +250,7 @@ def test_a_record_given_twice_names_no_heads(tmp_path: Path) -> None:
 def test_the_id_of_a_record_that_was_not_placed_is_not_taken(tmp_path: Path) -> None:
     departments = "部门编号,上级部门编号,部门名称,企微ID\nD1,,示例科技,1\nD2,D1,研发中心,5\n" \
                   "D9,D1,研发中心,7\nD3,D2,平台研发部,7\n"
-    result = read_source(_write(tmp_path, departments, MAPPING.replace(
-        "order: 排序}", "id: 企微ID}")))
+    result = _read_with_ids(tmp_path, departments)
     assert [str(p) for p in result.errors] == [
         "departments.csv, row 4, column 部门名称: department '示例科技/研发中心' is given twice "
         "(first at departments.csv, row 3)"]

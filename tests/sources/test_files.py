@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from wecom_contacts.sources import InputSpec, SourceError, open_source, read_source
+from wecom_contacts.sources import InputSpec, SourceError, csv_file, open_source, read_source
 
 ROWS = [["工号", "姓名", "手机"], ["1001", "张三", "13800000001"], ["1002", "李四", "13800000002"]]
 
@@ -75,6 +75,38 @@ def test_csv_blank_lines_are_skipped_but_rows_keep_their_numbers(tmp_path: Path)
     (tmp_path / "hr.csv").write_text("工号,姓名\n1,甲\n\n2,乙\n", encoding="utf-8")
     source = open_source(InputSpec("csv", {"path": "hr.csv"}, base_dir=tmp_path))
     assert [r.where for r in source.records("members")] == ["hr.csv, row 2", "hr.csv, row 4"]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"], ids=["crlf", "lf", "cr"])
+def test_csv_is_read_the_same_through_a_small_buffer(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     newline: str) -> None:
+    # quoted cells holding line breaks, cut anywhere by the buffer, are read whole
+    text = newline.join(["工号,姓名,地址", *(f'{i},员工{i},"{i}号楼{newline}{i}室"'
+                                           for i in range(40))]) + newline
+    (tmp_path / "hr.csv").write_bytes(text.encode("gb18030"))
+
+    def read() -> list[tuple[str, dict[str, str | None]]]:
+        source = open_source(InputSpec("csv", {"path": "hr.csv"}, base_dir=tmp_path))
+        return [(r.where, dict(r.values)) for r in source.records("members")]
+    whole = read()
+    assert len(whole) == 40
+    assert whole[7] == ("hr.csv, row 9", {"工号": "7", "姓名": "员工7",
+                                          "地址": f"7号楼{newline}7室"})
+    monkeypatch.setattr(csv_file, "LINES_CHUNK", 5)
+    assert read() == whole
+
+
+def test_unreadable_csv_names_the_line_where_reading_stopped(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.setattr(csv_file, "LINES_CHUNK", 1000)
+    # an opening quote never closed: the cell runs on past csv's field limit (131,072
+    # characters: 43,690 lines of "x\r\n" below line 3)
+    data = ("工号,姓名\r\n1,甲\r\n2,\"乙\r\n" + "x\r\n" * 70_000).encode()
+    with pytest.raises(SourceError, match=r"^hr.csv, line 43693: not a readable CSV file: "
+                                          r"field larger than field limit"):
+        _csv(tmp_path, data)
 
 
 def test_unknown_csv_option_names_the_mapping_line(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from .tables import TableSource, table_batches
 __all__ = ["CsvSource", "checked_header", "decode_file", "detect_delimiter", "options_error"]
 
 _DELIMITERS = (",", ";", "\t", "|")
+LINES_CHUNK = 1 << 18  # characters of the decoded text buffered for csv at a time
 
 
 class CsvFileOptions(BaseModel):
@@ -61,6 +62,21 @@ def decode_file(path: Path, encoding: str | None, *, where: str) -> str:
         raise SourceError(exc.reason, where=at) from None
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, ends kept (as a file opened with ``newline=""`` gives them to
+    ``csv``), read through a buffer of about ``LINES_CHUNK`` characters at a time: a buffer
+    of the whole text would hold it a second time, at four bytes a character."""
+    start, end, size = 0, len(text), LINES_CHUNK
+    while start < end:
+        # cut after a "\n", so a "\r\n" stays whole; a quoted cell that goes on past the
+        # cut is read on by csv from the next lines, as from any file
+        cut = text.find("\n", start + size)
+        cut = end if cut < 0 else cut + 1
+        with io.StringIO(text[start:cut], newline="") as part:
+            yield from part
+        start = cut
+
+
 def detect_delimiter(header_line: str) -> str:
     """The delimiter a header line uses most (a header has no quoted delimiters, as a rule)."""
     counts = {d: header_line.count(d) for d in _DELIMITERS}
@@ -95,15 +111,12 @@ class CsvSource(TableSource):
 
     def _reader(self) -> Iterator[list[str]]:
         """The rows, parsed as they are read (the table is never held whole)."""
-        # closed at the end: its buffer (a copy of the text) is freed even while something
-        # still refers to the object
-        with io.StringIO(self._text(), newline="") as buffer:
-            reader = csv.reader(buffer, delimiter=self._delimiter or ",")
-            try:
-                yield from reader
-            except csv.Error as exc:
-                raise SourceError(f"not a readable CSV file: {exc}",
-                                  where=f"{self.name}, line {reader.line_num}") from None
+        reader = csv.reader(_lines(self._text()), delimiter=self._delimiter or ",")
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise SourceError(f"not a readable CSV file: {exc}",
+                              where=f"{self.name}, line {reader.line_num}") from None
 
     def header(self) -> list[str]:
         if self._header is None:

@@ -153,7 +153,8 @@ def test_sql_departments_by_key_example_plans_applies_and_converges(
     preview = _json(run("--json", "source", "preview", str(sql_by_key_mapping)))
     assert preview["problems"] == []
     assert preview["counts"]["department records"] == 6
-    assert preview["fingerprint"]["counts"] == {"departments": 6, "members": 7}
+    assert preview["counts"]["tag records"] == 5
+    assert preview["fingerprint"]["counts"] == {"departments": 6, "members": 7, "tags": 5}
     _plan_apply_converge(run, sql_by_key_mapping)
     departments = wecom_emulator.directory()["departments"]
     by_name = {d["name"]: d for d in departments}
@@ -167,6 +168,9 @@ def test_sql_departments_by_key_example_plans_applies_and_converges(
     users = _users(wecom_emulator)
     assert users["E1004"]["department"] == [infra]
     assert users["E1001"]["department"] == [root]
+    # the (emp_no, tag) pairs, each employee number matched to its member's userid
+    assert _tag_members(wecom_emulator) == {"技术委员会": {"E1002", "E1003", "E1004"},
+                                            "新员工": {"E1004", "E1007"}}
 
 
 def _nothing_sent(run: Any, wecom_emulator: EmulatorControl) -> None:

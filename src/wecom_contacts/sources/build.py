@@ -27,6 +27,7 @@ from .base import Batch, Source, SourceError, SourceFingerprint, batches_of, unk
 from .department_records import DepartmentRecords, read_department_records
 from .mapping_file import LoadedMapping
 from .members import MemberReader
+from .tag_records import TagRecords, read_tag_records
 
 __all__ = ["Problem", "SourceResult", "build_directory"]
 
@@ -118,7 +119,10 @@ class _Builder:
         self.match_keys: list[str | None] = []
         self.user_tags: list[Sequence[str]] = []
         self.records: DepartmentRecords | None = None
-        self.head_keys: list[str | None] = []  # per user, with departments.records.leaders_match
+        self.tag_records: TagRecords | None = None
+        # per field other records name members by (leaders_match, members_match): per user
+        self.match_fields: dict[str, list[str | None]] = {
+            name: [] for name in self.reader.match_fields}
 
     def problem(self, where: str, message: str, column: str | None = None,
                 severity: Literal["error", "warning"] = "error") -> None:
@@ -138,7 +142,8 @@ class _Builder:
             self.match_keys.extend(found.match_keys)
         if self.reader.spec.tags is not None:
             self.user_tags.extend(found.tags)
-        self.head_keys.extend(found.head_keys)
+        for name, keys in found.match_fields.items():
+            self.match_fields[name].extend(keys)
 
     def check_unique(self) -> None:
         if self._all_unique():
@@ -208,7 +213,7 @@ class _Builder:
         kept = {id(d) for d in tree}  # a record that was not placed (given twice) leads none
         by_key: dict[str, DesiredUser] = {}
         if spec.leaders_match is not None:
-            for user, key in zip(self.users, self.head_keys, strict=True):
+            for user, key in zip(self.users, self.match_fields[spec.leaders_match], strict=True):
                 if key:
                     by_key.setdefault(key, user)
         else:
@@ -246,6 +251,16 @@ class _Builder:
         for where, message, column in self.records.problems:
             self.problem(where, message, column)
 
+    def read_tag_records(self) -> None:
+        """The tag records (their members are matched once every member is read)."""
+        spec = self.lm.mapping.tags.records if self.lm.mapping.tags is not None else None
+        if spec is None:
+            return
+        self.tag_records = read_tag_records(spec, self.lm, self.source)
+        self.counts["tag records"] = self.tag_records.count
+        for where, message, column in self.tag_records.problems:
+            self.problem(where, message, column)
+
     def departments(self) -> list[DesiredDepartment] | None:
         if not self.lm.mapping.departments.manage or (
                 self.reader.department is None and self.records is None):
@@ -280,9 +295,11 @@ class _Builder:
 
     def tags(self) -> list[DesiredTag] | None:
         spec = self.reader.spec.tags
-        if spec is None:
+        if spec is None and self.tag_records is None:
             return None
-        tags: dict[str, DesiredTag] = {}
+        tags = self._recorded_tags()
+        if spec is None:
+            return list(tags.values())
         for user, names in zip(self.users, self.user_tags, strict=True):
             for name in names:
                 if len(name) > 32:
@@ -291,8 +308,39 @@ class _Builder:
                     continue
                 tag = tags.setdefault(name, DesiredTag(name, users=[], origin=user.origin))
                 assert tag.users is not None
-                tag.users.append(user.userid)
+                if user.userid not in tag.users:  # a tag record may name the member too
+                    tag.users.append(user.userid)
         return list(tags.values())
+
+    def _recorded_tags(self) -> dict[str, DesiredTag]:
+        """The tag records' tags with their members (userids): a member key no row gives is
+        a warning and left out (HR's tables keep leavers)."""
+        spec = self.lm.mapping.tags.records if self.lm.mapping.tags is not None else None
+        if spec is None or self.tag_records is None:
+            return {}
+        by_key: dict[str, str] = {}
+        if spec.members_match is not None:
+            for user, key in zip(self.users, self.match_fields[spec.members_match],
+                                 strict=True):
+                if key:
+                    by_key.setdefault(key, user.userid)
+        else:
+            for user in self.users:
+                by_key.setdefault(user.key, user.userid)
+        for name, tag in self.tag_records.tags.items():
+            assert tag.users is not None
+            seen: set[str] = set()
+            for key, where in self.tag_records.members[name]:
+                userid = by_key.get(key if spec.members_match is not None else key.lower())
+                if userid is None:
+                    how = f"no row has {spec.members_match} {key!r}" if spec.members_match \
+                        else "no member has that userid"
+                    self.problem(where, f"tag member {key!r} is not among the members "
+                                 f"({how}); left out", spec.members, "warning")
+                elif userid not in seen:
+                    seen.add(userid)
+                    tag.users.append(userid)
+        return dict(self.tag_records.tags)
 
 
 def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
@@ -314,6 +362,7 @@ def _build(lm: LoadedMapping, source: Source) -> SourceResult:
     builder = _Builder(lm, source)
     _check_fields(builder.reader, lm, source)
     builder.read_records()
+    builder.read_tag_records()
     for batch in batches_of(source, "members"):
         builder.add(batch)
     fingerprint = source.fingerprint()

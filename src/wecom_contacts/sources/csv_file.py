@@ -4,8 +4,8 @@ Options: ``path`` (relative to the mapping file), ``encoding`` (detected: UTF-8 
 without BOM, GB18030/GBK, UTF-16), ``delimiter`` (detected from the header line among
 comma, semicolon, tab and ``|``; ``tab`` may be written for ``"\\t"``), ``header_row``
 (1-based, default 1: rows above it are skipped, e.g. a title line HR tools put first),
-``departments`` (the department records in a CSV file of their own: ``path`` and the same
-options).
+``departments`` and ``tags`` (the department records, the tag records, each in a CSV file of
+its own: ``path`` and the same options).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class CsvFileOptions(BaseModel):
 class CsvOptions(CsvFileOptions):
     # department records in a CSV file of their own (mapping: departments.records)
     departments: CsvFileOptions | None = None
+    tags: CsvFileOptions | None = None  # tag records (mapping: tags.records)
 
 
 def options_error(exc: ValidationError, spec: InputSpec) -> SourceError:
@@ -101,6 +102,7 @@ class CsvSource(TableSource):
         self._decoded: str | None = None
         self._header: list[str] | None = None
         self._tracker = FingerprintTracker(self.kind, self.name)
+        self._others = {}
 
     def _text(self) -> str:
         if self._decoded is None:
@@ -147,7 +149,9 @@ def open_csv(spec: InputSpec) -> CsvSource:
         raise options_error(exc, spec) from None
     source = _csv_source(options, spec, "path")
     if options.departments is not None:
-        source.departments_table = _csv_source(options.departments, spec, "departments")
+        source.add_table("departments", _csv_source(options.departments, spec, "departments"))
+    if options.tags is not None:
+        source.add_table("tags", _csv_source(options.tags, spec, "tags"))
     return source
 
 

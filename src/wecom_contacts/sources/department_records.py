@@ -78,7 +78,7 @@ def _check_columns(spec: m.DepartmentRecordsSpec, lm: LoadedMapping, source: Sou
         return
     for at, column in _columns(spec).items():
         if column not in known:
-            raise unknown_column(column, known, f"{source.name}'s department records",
+            raise unknown_column(column, known, "the department records",
                                  lm.where((*_PATH, *at)), their="their")
 
 

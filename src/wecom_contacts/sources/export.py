@@ -94,6 +94,11 @@ def mapped_rows(live: LiveDirectory, lm: LoadedMapping) -> tuple[list[str], list
                           "department's path, not HR's department keys (export through a "
                           "mapping with department: {path: ...} instead)",
                           where=lm.where(("members", "department", "key")), field="key")
+    if lm.mapping.tags is not None and lm.mapping.tags.records is not None:
+        raise SourceError("export cannot write tags.records: it writes the members' file "
+                          "only, and the tag records read back would be the old ones (export "
+                          "through a mapping with members.tags: {column: ...} instead)",
+                          where=lm.where(("tags", "records")), field="records")
     # columns in the order the mapping names them
     header = sorted(reader.referenced, key=lambda col: lm.line(reader.referenced[col]))
     tags: dict[str, list[str]] = {}

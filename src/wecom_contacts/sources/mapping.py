@@ -264,6 +264,38 @@ class DepartmentsSpec(_Strict):
         return self
 
 
+class TagRecordsSpec(_Strict):
+    """The source's tag records: each names a tag and the members in it (one per row, as a
+    table of pairs holds them, or several in one cell)."""
+
+    name: str = Field(description="a column holding the tag's name")
+    members: str | None = Field(None, description="a column naming the tag's members "
+                                "(several separated by separator); without it, or empty, "
+                                "the record names the tag only")
+    members_match: str | None = Field(None, description="the field of a member's row the "
+                                      "members column names (e.g. emp_no); without it the "
+                                      "column holds userids")
+    separator: str = Field(";", min_length=1, description="between several members")
+    id: str | None = Field(None, description="a column holding the WeCom tag id, where HR "
+                           "keeps it: a tag renamed in HR is then renamed in WeCom")
+    drop: list[Condition] = Field(default_factory=list, description="records matching any of "
+                                  "these are left out")
+
+    @model_validator(mode="after")
+    def _matched(self) -> TagRecordsSpec:
+        if self.members_match is not None and self.members is None:
+            raise ValueError("members_match goes with members (the column naming them)")
+        return self
+
+
+class TagSection(_Strict):
+    """The tags: the members' tag column (members.tags) and the tag records, together."""
+
+    records: TagRecordsSpec | None = Field(None, description="read the source's tag "
+                                           "records (an sql input's tags query, a csv or "
+                                           "xlsx input's tags file or sheet)")
+
+
 class InputBlock(BaseModel):
     """Where the records come from: a registered type and its options."""
 
@@ -278,6 +310,8 @@ class MappingFile(_Strict):
     input: InputBlock
     members: MembersSpec
     departments: DepartmentsSpec = Field(default_factory=DepartmentsSpec)
+    tags: TagSection | None = Field(None, description="tag records beside the members' tag "
+                                    "column; the tag section is managed when either is given")
 
 
 

@@ -44,7 +44,9 @@ class Links:
     match_keys: list[str | None] | None
     tags: Converted | None
     tags_label: str | None
-    head_keys: list[str | None] | None = None  # the column department records' heads name
+    # each kept row's value of a field other records name members by (a department
+    # record's heads, a tag record's members: leaders_match, members_match), per field
+    match_fields: dict[str, list[str | None]] = field(default_factory=dict)
 
 
 def _counts() -> dict[str, int]:
@@ -61,7 +63,7 @@ class BatchResult:
     leader_keys: list[Sequence[str]] = field(default_factory=list)
     match_keys: list[str | None] = field(default_factory=list)
     tags: list[Sequence[str]] = field(default_factory=list)
-    head_keys: list[str | None] = field(default_factory=list)
+    match_fields: dict[str, list[str | None]] = field(default_factory=dict)  # per member
 
 
 def make_members(batch: Batch, fields: list[tuple[Field, Converted]],
@@ -123,8 +125,8 @@ def _columnwise(batch: Batch, fields: list[tuple[Field, Converted]], links: Link
         out.match_keys.extend([None] * len(users))
     if links.tags is not None:
         out.tags.extend(links.tags[0])
-    if links.head_keys is not None:
-        out.head_keys.extend(links.head_keys)
+    for name, found in links.match_fields.items():
+        out.match_fields.setdefault(name, []).extend(found)
 
 
 def _row(where: str, i: int, fields: list[tuple[Field, Converted]],
@@ -190,5 +192,5 @@ def _row(where: str, i: int, fields: list[tuple[Field, Converted]],
         out.match_keys.append(links.match_keys[i] if links.match_keys is not None else None)
     if links.tags is not None:
         out.tags.append(tags)
-    if links.head_keys is not None:
-        out.head_keys.append(links.head_keys[i])
+    for name, found in links.match_fields.items():
+        out.match_fields.setdefault(name, []).append(found[i])

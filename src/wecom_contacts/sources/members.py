@@ -129,12 +129,21 @@ class MemberReader:
         self.leavers = [self._condition(c, ("members", "leavers", "when", i))
                         for i, c in enumerate(spec.leavers.when)] if spec.leavers else []
         self.department = spec.department
+        # the members' fields other records name members by, kept per member: a department
+        # record's heads (leaders_match), a tag record's members (members_match)
+        self.match_fields: list[str] = []
         records = lm.mapping.departments.records
-        # the members' field department records name their heads by (leaders_match)
-        self._head_match = records.leaders_match if records is not None else None
-        if self._head_match is not None:
-            self.referenced.setdefault(self._head_match,
-                                       ("departments", "records", "leaders_match"))
+        tag_records = lm.mapping.tags.records if lm.mapping.tags is not None else None
+        named: tuple[tuple[str | None, KeyPath], ...] = (
+            (records.leaders_match if records is not None else None,
+             ("departments", "records", "leaders_match")),
+            (tag_records.members_match if tag_records is not None else None,
+             ("tags", "records", "members_match")))
+        for match, path in named:
+            if match is not None:
+                self.referenced.setdefault(match, path)
+                if match not in self.match_fields:
+                    self.match_fields.append(match)
         # the department records (keys → paths), read before the members
         self.department_records = DepartmentRecords()
         self._refs: Column | None = None
@@ -347,8 +356,8 @@ class MemberReader:
             if self._match is not None else None,
             tags=self._tags(batch) if self._tags is not None else None,
             tags_label=self.spec.tags.column if self.spec.tags is not None else None,
-            head_keys=[first_text(v) for v in batch.column(self._head_match)]
-            if self._head_match is not None else None)
+            match_fields={name: [first_text(v) for v in batch.column(name)]
+                          for name in self.match_fields})
         make_members(batch, [(f, f.column(batch)) for f in self.fields],
                      [(f, f.column(batch)) for f in self.extattr], leavers, links,
                      self.spec.empty == "clear", self.columns, result)

@@ -59,18 +59,23 @@ def table_batches(rows: Iterable[Sequence[str | None]], header: Sequence[str], f
 
 class TableSource(ABC):
     """A source of members from one table; subclasses give ``header()`` and ``_batches()``.
-    Department records, when the input names them (``departments:``), come from a second
-    table of the same kind (another file, another sheet), counted in the same fingerprint."""
+    Department and tag records, when the input names them (``departments:``, ``tags:``),
+    come from tables of the same kind (another file, another sheet), counted in the same
+    fingerprint (``add_table``)."""
 
     kind: str
     what: str  # "a CSV file", for messages
     name: str
     _tracker: FingerprintTracker
-    departments_table: TableSource | None = None
+    _others: dict[Entity, TableSource]  # set up by the subclass: {} at first
+
+    def add_table(self, entity: Entity, table: TableSource) -> None:
+        """The records of ``entity`` come from ``table``."""
+        self._others[entity] = table
 
     @property
     def entities(self) -> tuple[Entity, ...]:
-        return ("members",) if self.departments_table is None else ("members", "departments")
+        return ("members", *self._others)
 
     @abstractmethod
     def header(self) -> list[str]:
@@ -87,11 +92,11 @@ class TableSource(ABC):
     def _table(self, entity: Entity) -> TableSource:
         if entity == "members":
             return self
-        if entity == "departments" and self.departments_table is not None:
-            return self.departments_table
-        raise SourceError(f"{self.what} gives members" + (
-            " and department records" if self.departments_table is not None else "")
-            + f", not {entity}", where=self.name)
+        table = self._others.get(entity)
+        if table is not None:
+            return table
+        given = "".join(f" and {e[:-1]} records" for e in self._others)
+        raise SourceError(f"{self.what} gives members{given}, not {entity}", where=self.name)
 
     def records(self, entity: Entity) -> Iterator[Record]:
         table = self._table(entity)

@@ -1,8 +1,9 @@
 """The ``xlsx`` input type: one sheet of an Excel workbook, streamed row by row.
 
 Options: ``path``, ``sheet`` (a name, or a 0-based index; default the first sheet),
-``header_row`` (1-based, default 1), ``departments`` (the department records on a sheet of
-their own: ``sheet``, and ``path`` for another workbook, ``header_row``). Cells are read as
+``header_row`` (1-based, default 1), ``departments`` and ``tags`` (the department records,
+the tag records, each on a sheet of its own: ``sheet``, and ``path`` for another workbook,
+``header_row``). Cells are read as
 Excel shows them (``xlsx_display``): numbers through their number format (a mobile stored as
 a number is ``13800000000``, never ``13800000000.0`` or ``1.38E+10``), dates as their format
 writes them, booleans as ``TRUE``/``FALSE``. The cells are parsed by python-calamine, the
@@ -17,7 +18,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .base import Batch, FingerprintTracker, InputSpec, SourceError, register_source_type
+from .base import (
+    Batch,
+    Entity,
+    FingerprintTracker,
+    InputSpec,
+    SourceError,
+    register_source_type,
+)
 from .csv_file import checked_header, options_error
 from .tables import TableSource, table_batches
 from .xlsx_display import display
@@ -29,7 +37,7 @@ __all__ = ["XlsxSource", "display", "iter_sheet", "read_sheet"]
 
 class XlsxSheetOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str | None = None  # the department sheet: the members' workbook unless given
+    path: str | None = None  # the records' workbook: the members' unless given
     sheet: str | int = 0
     header_row: int = Field(1, ge=1)
 
@@ -41,6 +49,7 @@ class XlsxOptions(BaseModel):
     header_row: int = Field(1, ge=1)
     # department records on a sheet of their own (mapping: departments.records)
     departments: XlsxSheetOptions | None = None
+    tags: XlsxSheetOptions | None = None  # tag records (mapping: tags.records)
 
 
 class XlsxSource(TableSource):
@@ -59,6 +68,7 @@ class XlsxSource(TableSource):
         self._below_header: Generator[list[str | None], None, None] | None = None
         self.name = path.name
         self._tracker = FingerprintTracker(self.kind, self.name)
+        self._others = {}
 
     def _rows(self) -> Generator[list[str | None], None, None]:
         title, rows = open_sheet(self.path, self._sheet, where=self._where)
@@ -108,11 +118,13 @@ def open_xlsx(spec: InputSpec) -> XlsxSource:
         raise options_error(exc, spec) from None
     source = XlsxSource(spec.base_dir / options.path, sheet=options.sheet,
                         header_row=options.header_row, where=spec.where_of("path"))
-    sheet = options.departments
-    if sheet is not None:
-        source.departments_table = XlsxSource(
-            spec.base_dir / (sheet.path or options.path), sheet=sheet.sheet,
-            header_row=sheet.header_row, where=spec.where_of("departments"))
+    others: tuple[tuple[Entity, XlsxSheetOptions | None], ...] = (
+        ("departments", options.departments), ("tags", options.tags))
+    for entity, sheet in others:
+        if sheet is not None:
+            source.add_table(entity, XlsxSource(
+                spec.base_dir / (sheet.path or options.path), sheet=sheet.sheet,
+                header_row=sheet.header_row, where=spec.where_of(entity)))
     return source
 
 

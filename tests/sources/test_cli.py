@@ -30,6 +30,20 @@ def test_preview_shows_counts_members_and_problems_without_calling_wecom(run: An
     assert "示例科技/研发中心/平台研发部/基础架构组" in human.stdout
 
 
+def test_preview_shows_what_department_records_give_and_the_tags(run: Any) -> None:
+    mapping = str(EXAMPLES / "hr-export-departments.mapping.yaml")
+    summary = _json(run("--json", "source", "preview", mapping))
+    details = {d["path"]: d for d in summary["department_details"]}
+    assert details["示例科技/研发中心"] == {"path": "示例科技/研发中心", "order": 800,
+                                           "leaders": ["li.xiaomei"]}
+    assert "示例科技/研发中心/移动研发部" not in details  # nothing beyond its path
+    assert summary["tags"] is None  # the mapping does not manage tags
+    human = run("source", "preview", mapping)
+    assert "示例科技/研发中心 (order 800, leaders li.xiaomei)" in human.stdout.replace("\n", "")
+    tagged = _json(run("--json", "source", "preview", str(EXAMPLES / "hr-export.mapping.yaml")))
+    assert {t["name"]: t["members"] for t in tagged["tags"]} == {"技术委员会": 2, "管理层": 2}
+
+
 def test_preview_lists_every_row_problem_and_exits_2(run: Any, tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "hr-export.mapping.yaml", tmp_path / "m.yaml")
     text = (EXAMPLES / "hr-export.csv").read_bytes().decode("gb18030")

@@ -155,6 +155,13 @@ def test_a_tag_sheet_in_the_members_workbook(tmp_path: Path) -> None:
                                                           "roster.xlsx [标签], row 3"]
 
 
+def test_preview_lists_the_tags_with_their_member_counts(run: Any, tmp_path: Path) -> None:
+    shown = run("source", "preview", str(_write(tmp_path)))
+    assert shown.exit_code == 0, shown.output
+    assert "tags: 技术委员会 (2 member(s)), 新员工 (1 member(s)), 管理层 (1 member(s))" \
+        in shown.stdout.replace("\n", "")
+
+
 def test_sync_applies_the_tags_and_export_is_refused(run: Any, tmp_path: Path) -> None:
     mapping = _write(tmp_path)
     applied = run("--json", "sync", "apply", str(mapping), "--yes")

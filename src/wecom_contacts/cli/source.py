@@ -35,9 +35,18 @@ def _text(summary: dict[str, Any]) -> RenderableType:
         parts.append(Text("departments: not managed (the members' departments must exist)"))
     elif summary["departments"]:
         shown = summary["departments"]
+        details = {d["path"]: d for d in summary.get("department_details") or ()}
         more = counts.get("departments", len(shown)) - len(shown)
-        parts.append(Text("departments: " + ", ".join(shown) + (f" … (+{more})" if more > 0
-                                                                  else "")))
+        parts.append(Text("departments: " + ", ".join(_department(p, details.get(p))
+                                                      for p in shown)
+                          + (f" … (+{more})" if more > 0 else "")))
+    if summary.get("tags") is not None:
+        tags = summary["tags"]
+        more = counts.get("tags", len(tags)) - len(tags)
+        parts.append(Text("tags: " + (", ".join(
+            f"{t['name']} ({t['members']} member(s)" + (f", id {t['id']}" if "id" in t else "")
+            + ")" for t in tags) or "none (every tag is deleted)")
+            + (f" … (+{more})" if more > 0 else "")))
     members = summary["members"]
     if members:
         used = [c for c in _COLUMNS if any(c in m for m in members)]
@@ -49,6 +58,15 @@ def _text(summary: dict[str, Any]) -> RenderableType:
         label = "warning" if problem["severity"] == "warning" else "error"
         parts.append(Text(f"{label}: {problem['where']}: {problem['message']}"))
     return Group(*parts)
+
+
+def _department(path: str, details: dict[str, Any] | None) -> str:
+    if not details:
+        return path
+    said = [f"{k} {details[k]}" for k in ("order", "id", "name_en") if k in details]
+    if "leaders" in details:
+        said.append("leaders " + " ".join(details["leaders"]))
+    return f"{path} ({', '.join(said)})"
 
 
 @app.command("preview")

@@ -74,13 +74,20 @@ class SourceResult:
             **({"direct_leader": u.direct_leader} if u.direct_leader is not None else {}),
             **({"tags": tags[u.userid.lower()]} if u.userid.lower() in tags else {}),
         } for u in (d.users or [])[:rows]]
+        shown = max(rows, 20)
         return {
             "source": d.source,
             "counts": self.counts,
             "fingerprint": self.fingerprint.to_dict() if self.fingerprint else None,
             "problems": [p.to_dict() for p in self.problems],
             "departments": None if d.departments is None else [
-                "/".join(dept.path) for dept in d.departments[:max(rows, 20)]],
+                "/".join(dept.path) for dept in d.departments[:shown]],
+            # what a department record gives beyond its path, for the departments shown
+            "department_details": None if d.departments is None
+            else _department_details(d, shown),
+            "tags": None if d.tags is None else [
+                {"name": t.name, **({"id": t.id} if t.id is not None else {}),
+                 "members": len(t.users or ())} for t in d.tags[:shown]],
             "members": members,
         }
 
@@ -92,6 +99,24 @@ class SourceResult:
                    "preview` lists them all)" if len(errors) > 1 else ""
             raise SourceError(errors[0].message + more, where=errors[0].where,
                               field=errors[0].field)
+
+
+def _department_details(d: DesiredDirectory, shown: int) -> list[dict[str, Any]]:
+    """The order, WeCom id, English name and leaders of each shown department that has any."""
+    leaders: dict[str, list[str]] = {}
+    for user in d.users or ():
+        for membership in user.departments or ():
+            if membership.leader and isinstance(membership.department, str):
+                leaders.setdefault(membership.department, []).append(user.userid)
+    out: list[dict[str, Any]] = []
+    for dept in (d.departments or [])[:shown]:
+        path = join_path(dept.path)
+        extra = {k: v for k, v in (("order", dept.order), ("id", dept.id),
+                                   ("name_en", dept.name_en),
+                                   ("leaders", leaders.get(path))) if v is not None}
+        if extra:
+            out.append({"path": path, **extra})
+    return out
 
 
 def _check_fields(reader: MemberReader, lm: LoadedMapping, source: Source) -> None:

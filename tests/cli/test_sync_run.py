@@ -96,6 +96,54 @@ def test_a_source_that_shrank_is_refused_before_planning(
     assert _run_json(cli, str(org), "--max-shrink", "0.5")[1]["outcome"] == "applied"
 
 
+def test_a_department_list_that_shrank_is_refused_though_the_members_did_not(
+    cli: Invoke, tmp_path: Path, wecom_emulator: EmulatorControl
+) -> None:
+    def org(teams: int) -> Path:
+        text = "departments:\n- path: 总部\n" + "".join(
+            f"- path: 总部/组{i}\n" for i in range(teams)) + "users:\n" + "".join(
+            f"- {{userid: u{i}, name: 员工{i}, mobile: '139{i:08d}', "
+            f"departments: [总部/组0]}}\n" for i in range(3))
+        path = tmp_path / "org.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    assert _run_json(cli, str(org(9)))[0] == 0  # 10 departments with the root
+    code, refused = _run_json(cli, str(org(6)))  # 3 of 10 gone: over 20 %
+    assert (code, refused["outcome"]) == (4, "source-shrank")
+    assert "names 7 departments, 3 (30%) fewer than the last successful run" in str(
+        refused["message"])
+    assert len(wecom_emulator.directory()["departments"]) == 10  # nothing planned
+    runs = json.loads(cli("--json", "sync", "history").stdout)["runs"]
+    assert runs[-1]["source_fingerprint"]["departments"] == 10
+    assert _run_json(cli, str(org(6)), "--allow-shrink")[1]["outcome"] == "applied"
+
+
+def test_a_history_file_an_older_version_made_gains_the_section_counts(tmp_path: Path) -> None:
+    import sqlite3
+
+    from wecom_contacts.ops.history import History
+
+    path = tmp_path / "history.sqlite"
+    with sqlite3.connect(path) as old:  # the first release's table, one successful run
+        old.execute("""CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at REAL NOT NULL, finished_at REAL,
+            source TEXT NOT NULL, source_members INTEGER, source_sha256 TEXT,
+            outcome TEXT NOT NULL, exit_code INTEGER, counts TEXT NOT NULL DEFAULT '{}',
+            message TEXT NOT NULL DEFAULT '', report TEXT NOT NULL DEFAULT '')""")
+        old.execute("INSERT INTO runs (started_at, finished_at, source, source_members, "
+                    "source_sha256, outcome, exit_code) "
+                    "VALUES (1.0, 2.0, 'org.yaml', 10, 'ab', 'applied', 0)")
+    old.close()
+    with History(path) as history:
+        last = history.last_success("org.yaml")
+        assert last is not None and (last.source_members, last.source_counts) == (10, {})
+        run = history.start("org.yaml")
+        history.set_source(run, members=9, sha256="cd", sections={"members": 9, "tags": 2})
+        assert history.runs(limit=1)[0].source_counts == {"members": 9, "tags": 2}
+
+
 def test_a_bad_source_fails_with_exit_2_and_the_webhook_is_told_the_error(
     cli: Invoke, tmp_path: Path
 ) -> None:

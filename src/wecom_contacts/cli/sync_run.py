@@ -101,8 +101,8 @@ def run(
     max_shrink: Annotated[
         float,
         typer.Option("--max-shrink", min=0.0, max=1.0,
-                     help="Refuse a source naming this share of members fewer than the last "
-                     "successful run."),
+                     help="Refuse a source naming this share of members (or of departments, "
+                     "or of tags) fewer than the last successful run."),
     ] = 0.2,
     allow_shrink: Annotated[
         bool, typer.Option("--allow-shrink", help="Plan a source that shrank all the same.")

@@ -18,6 +18,14 @@ __all__ = ["SourceFingerprint", "source_fingerprint"]
 class SourceFingerprint:
     members: int  # member entries in the source (0 when it does not manage members)
     sha256: str  # of the files' bytes in the order given (and a mapping's records)
+    departments: int | None = None  # None: the source does not manage the section
+    tags: int | None = None
+
+    def sections(self) -> dict[str, int]:
+        """How many entries each section the source manages has (members always)."""
+        return {"members": self.members,
+                **{k: v for k, v in (("departments", self.departments), ("tags", self.tags))
+                   if v is not None}}
 
     def __str__(self) -> str:
         return f"{self.members} members, sha256:{self.sha256[:16]}"
@@ -34,4 +42,7 @@ def source_fingerprint(paths: Sequence[Path], desired: DesiredDirectory,
         digest.update(b"\0")
     if records is not None:
         digest.update(b"records\0" + records.encode())
-    return SourceFingerprint(len(desired.users or ()), digest.hexdigest())
+    return SourceFingerprint(
+        len(desired.users or ()), digest.hexdigest(),
+        departments=len(desired.departments) if desired.departments is not None else None,
+        tags=len(desired.tags) if desired.tags is not None else None)

@@ -18,7 +18,12 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
     started_at REAL NOT NULL, finished_at REAL,
     source TEXT NOT NULL, source_members INTEGER, source_sha256 TEXT,
     outcome TEXT NOT NULL, exit_code INTEGER, counts TEXT NOT NULL DEFAULT '{}',
-    message TEXT NOT NULL DEFAULT '', report TEXT NOT NULL DEFAULT '')"""
+    message TEXT NOT NULL DEFAULT '', report TEXT NOT NULL DEFAULT '',
+    source_counts TEXT NOT NULL DEFAULT '{}')"""
+# columns added since the first release, for a history file an older version made
+_ADDED = {"source_counts": "TEXT NOT NULL DEFAULT '{}'"}
+_COLUMNS = ("id, started_at, finished_at, source, source_members, source_sha256, outcome, "
+            "exit_code, counts, message, report, source_counts")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class RunRecord:
     counts: dict[str, int]
     message: str
     report: str
+    # entries per section the source managed (members, departments, tags), for the guard
+    source_counts: dict[str, int]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,7 +48,9 @@ class RunRecord:
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at) if self.finished_at else None,
             "source": self.source,
-            "source_fingerprint": {"members": self.source_members, "sha256": self.source_sha256},
+            "source_fingerprint": {"members": self.source_members, "sha256": self.source_sha256,
+                                   **{k: v for k, v in self.source_counts.items()
+                                      if k != "members"}},
             "outcome": self.outcome, "exit_code": self.exit_code, "counts": self.counts,
             "message": self.message, "report": self.report,
         }
@@ -62,6 +71,10 @@ class History:
         self._conn = sqlite3.connect(self.path, isolation_level=None)
         self._conn.execute("PRAGMA busy_timeout=5000")
         self._conn.execute(_SCHEMA)
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(runs)")}
+        for column, kind in _ADDED.items():
+            if column not in have:
+                self._conn.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._conn.close()
@@ -79,9 +92,14 @@ class History:
             "VALUES (?, ?, ?, ?, 'running')", (now or time.time(), source, members, sha256))
         return int(cur.lastrowid or 0)
 
-    def set_source(self, run_id: int, *, members: int, sha256: str) -> None:
-        self._conn.execute("UPDATE runs SET source_members = ?, source_sha256 = ? WHERE id = ?",
-                           (members, sha256, run_id))
+    def set_source(self, run_id: int, *, members: int, sha256: str,
+                   sections: dict[str, int] | None = None) -> None:
+        """What the run read: members, the hash, and (``sections``) the entries of each
+        section the source manages."""
+        self._conn.execute(
+            "UPDATE runs SET source_members = ?, source_sha256 = ?, source_counts = ? "
+            "WHERE id = ?", (members, sha256, json.dumps(sections or {"members": members}),
+                             run_id))
 
     def finish(self, run_id: int, outcome: str, exit_code: int, *,
                counts: dict[str, int] | None = None, message: str = "", report: str = "",
@@ -96,18 +114,20 @@ class History:
         """The latest runs first."""
         where, args = ("WHERE source = ?", [source]) if source else ("", [])
         rows = self._conn.execute(
-            f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+            f"SELECT {_COLUMNS} FROM runs {where} ORDER BY id DESC LIMIT ?",
+            (*args, limit)).fetchall()
         return [_record(r) for r in rows]
 
     def last_success(self, source: str) -> RunRecord | None:
         """The latest run of ``source`` that read it completely and finished well."""
         row = self._conn.execute(
-            "SELECT * FROM runs WHERE source = ? AND outcome IN ('applied', 'no-changes') "
-            "ORDER BY id DESC LIMIT 1", (source,)).fetchone()
+            f"SELECT {_COLUMNS} FROM runs WHERE source = ? "
+            "AND outcome IN ('applied', 'no-changes') ORDER BY id DESC LIMIT 1",
+            (source,)).fetchone()
         return _record(row) if row else None
 
 
 def _record(row: tuple[Any, ...]) -> RunRecord:
     return RunRecord(int(row[0]), float(row[1]), row[2], str(row[3]), row[4], row[5],
                      str(row[6]), row[7], json.loads(row[8] or "{}"), str(row[9]),
-                     str(row[10]))
+                     str(row[10]), json.loads(row[11] or "{}"))

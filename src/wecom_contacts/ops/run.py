@@ -48,7 +48,8 @@ __all__ = ["EXIT_CODES", "RunConfig", "RunResult", "SourceShrank", "run_once"]
 
 
 class SourceShrank(Exception):
-    """The source names suspiciously fewer members than the last successful run."""
+    """The source names suspiciously fewer members, departments or tags than the last
+    successful run."""
 
 
 @dataclass
@@ -139,7 +140,8 @@ def _run(client: Client, config: RunConfig, history: History, result: RunResult,
     _discard(journal, plan_file)
     desired, records = _read_source(config.sources)
     result.fingerprint = fp = source_fingerprint(list(config.sources), desired, records)
-    history.set_source(result.run_id, members=fp.members, sha256=fp.sha256)
+    history.set_source(result.run_id, members=fp.members, sha256=fp.sha256,
+                       sections=fp.sections())
     _check_shrink(history, config, fp)
     live = read_live(client, subtree=config.options.subtree, via=config.read_via)
     plan = make_plan(desired, live, config.options)
@@ -191,18 +193,28 @@ def _read_source(sources: Sequence[Path]) -> tuple[DesiredDirectory, str | None]
 
 
 def _check_shrink(history: History, config: RunConfig, fp: SourceFingerprint) -> None:
+    """Refuse a source whose members, departments or tags (each section it manages) are
+    suspiciously fewer than at the last successful run: a source read short (a wrong query, a
+    truncated export) must not be taken for a smaller company."""
     last = history.last_success(config.label)
-    if config.allow_shrink or last is None or not last.source_members:
+    if config.allow_shrink or last is None:
         return
-    missing = last.source_members - fp.members
-    share = missing / last.source_members
-    if missing > 0 and share > config.max_shrink:
-        raise SourceShrank(
-            f"the source names {fp.members} members, {missing} ({share:.0%}) fewer than the "
-            f"last successful run #{last.id} ({last.source_members}), over the "
-            f"{config.max_shrink:.0%} limit; nothing was planned. Check the source; to go "
-            "ahead pass --allow-shrink (or raise --max-shrink)"
-        )
+    before = dict(last.source_counts)
+    if last.source_members:
+        before.setdefault("members", last.source_members)  # a run an older version recorded
+    now = fp.sections()
+    for section, had in before.items():
+        count = now.get(section)
+        if not had or count is None:
+            continue  # the section was empty, or is no longer managed
+        missing = had - count
+        share = missing / had
+        if missing > 0 and share > config.max_shrink:
+            raise SourceShrank(
+                f"the source names {count} {section}, {missing} ({share:.0%}) fewer than "
+                f"the last successful run #{last.id} ({had}), over the "
+                f"{config.max_shrink:.0%} limit; nothing was planned. Check the source; to "
+                "go ahead pass --allow-shrink (or raise --max-shrink)")
 
 
 def _close(config: RunConfig, history: History, result: RunResult,

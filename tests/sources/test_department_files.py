@@ -134,7 +134,7 @@ def test_dropped_records_are_left_out_and_whoever_names_them_is_told(tmp_path: P
     assert result.counts["department records"] == 5
 
 
-def test_sync_creates_the_empty_department_and_export_by_key_is_refused(
+def test_sync_creates_the_empty_department_and_export_asks_where_the_records_go(
         run: Any, tmp_path: Path) -> None:
     mapping = _write(tmp_path)
     applied = run("--json", "sync", "apply", str(mapping), "--yes")
@@ -145,8 +145,8 @@ def test_sync_creates_the_empty_department_and_export_by_key_is_refused(
     assert again["changes"] == 0, again["steps"]
     exported = run("export", "--mapping", str(mapping), "-o", str(tmp_path / "out.csv"))
     assert exported.exit_code == 2
-    assert "m.yaml, line 9" in exported.stderr and "cannot write members.department.key" \
-        in exported.stderr
+    assert "m.yaml, line 11" in exported.stderr  # departments.records
+    assert "give --departments-output FILE" in exported.stderr
     assert not (tmp_path / "out.csv").exists()
 
 

@@ -162,7 +162,8 @@ def test_preview_lists_the_tags_with_their_member_counts(run: Any, tmp_path: Pat
         in shown.stdout.replace("\n", "")
 
 
-def test_sync_applies_the_tags_and_export_is_refused(run: Any, tmp_path: Path) -> None:
+def test_sync_applies_the_tags_and_export_asks_where_the_records_go(
+        run: Any, tmp_path: Path) -> None:
     mapping = _write(tmp_path)
     applied = run("--json", "sync", "apply", str(mapping), "--yes")
     assert applied.exit_code == 0, applied.output
@@ -174,6 +175,5 @@ def test_sync_applies_the_tags_and_export_is_refused(run: Any, tmp_path: Path) -
     assert again["changes"] == 0, again["steps"]
     exported = run("export", "--mapping", str(mapping), "-o", str(tmp_path / "out.csv"))
     assert exported.exit_code == 2
-    assert "m.yaml, line 11" in exported.stderr and "cannot write tags.records" \
-        in exported.stderr
+    assert "m.yaml, line 11" in exported.stderr and "give --tags-output FILE" in exported.stderr
     assert not (tmp_path / "out.csv").exists()

@@ -43,6 +43,7 @@ _LIBRARY_FORMAT = {Format.csv: "csv-members"}
 _BY_SUFFIX = {".yaml": Format.yaml, ".yml": Format.yaml, ".json": Format.json, ".csv": Format.csv,
               ".xlsx": Format.xlsx}
 _CSV = (Format.csv, Format.csv_departments)
+_WORD = {"departments": "department", "tags": "tag"}
 
 
 def export(
@@ -76,6 +77,18 @@ def export(
             help="Write the members in this mapping's columns (an HR file: CSV, or .xlsx "
             "for an .xlsx output) instead of the desired-state format.")
     ] = None,
+    departments_output: Annotated[
+        Path | None, typer.Option(
+            "--departments-output", metavar="FILE",
+            help="With --mapping: write the mapping's department records "
+            "(departments.records) to this file (CSV, or .xlsx).")
+    ] = None,
+    tags_output: Annotated[
+        Path | None, typer.Option(
+            "--tags-output", metavar="FILE",
+            help="With --mapping: write the mapping's tag records (tags.records) to this "
+            "file (CSV, or .xlsx).")
+    ] = None,
     read_via: ReadViaFlag = ReadVia.auto,
     as_json: JsonFlag = False,
 ) -> None:
@@ -86,9 +99,13 @@ def export(
     are written 0600 (they hold members' data).
     """
     state = use(ctx, as_json)
+    records = {e: p for e, p in (("departments", departments_output), ("tags", tags_output))
+               if p is not None}
     if mapping is not None:
-        _through(state, mapping, output, subtree, read_via)
+        _through(state, mapping, output, subtree, read_via, records)
         return
+    if records:
+        raise usage_error("--departments-output and --tags-output go with --mapping")
     chosen = fmt or (_BY_SUFFIX.get(output.suffix.lower()) if output else None) or Format.yaml
     if encoding is not None and chosen not in _CSV:
         raise usage_error(f"--encoding applies to csv and csv-departments, not {chosen.value}")
@@ -126,12 +143,19 @@ def export(
 
 
 def _through(state: Any, mapping: Path, output: Path | None, subtree: str | None,
-             read_via: ReadVia) -> None:
+             read_via: ReadVia, records: dict[str, Path]) -> None:
     where = int(subtree) if subtree and subtree.isdigit() else subtree
     text = export_through_mapping(state.client(), mapping, output, subtree=where,
-                                  via=via(read_via))
+                                  via=via(read_via), records=records)
     if output is None:
         typer.echo(text, nl=False)
+        if records:  # the members went to stdout; say where the records went
+            typer.echo("wrote " + ", ".join(f"the {_WORD[e]} records to {p}"
+                                            for e, p in records.items()), err=True)
         return
-    summary = {"path": str(output), "mapping": str(mapping), "bytes": output.stat().st_size}
-    render.emit(state, summary, lambda: f"wrote {output} (through {mapping})")
+    summary: dict[str, Any] = {"path": str(output), "mapping": str(mapping),
+                               "bytes": output.stat().st_size}
+    if records:
+        summary["records"] = {e: str(p) for e, p in records.items()}
+    also = "".join(f", the {_WORD[e]} records to {p}" for e, p in records.items())
+    render.emit(state, summary, lambda: f"wrote {output} (through {mapping}){also}")

@@ -1,11 +1,12 @@
-"""The live directory written back through a mapping: a file in the HR export's own columns.
+"""The live directory written back through a mapping: files in the HR export's own columns.
 
-Reading the written file through the same mapping gives the directory it came from, for the
-fields the mapping can run backwards: plain columns, the named transforms that keep the value
-(trim, lower, upper, mobile, digits), gender words, boolean and enum maps (inverted),
-templates with one field (``E{工号}``), department paths or levels, direct leaders by key,
-tag lists and custom attributes. A field fed only by a one-way transform (the e-mail's local
-part, a plug-in) is left empty; status columns get a value the filters keep.
+The members go to the output file (CSV, or a sheet of an ``.xlsx`` workbook); a mapping that
+reads department or tag records of their own (``departments.records``, ``tags.records``)
+gets them too: on their sheets of the output workbook when the mapping reads them from the
+members' workbook, else in the files given for them (``records=``; ``--departments-output`` /
+``--tags-output``). A mapping whose records have nowhere to go is refused at its line before
+anything is written: a members file alone would read back with the old records. Every file is
+created 0600 (members' personal data).
 """
 
 from __future__ import annotations
@@ -13,144 +14,25 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .._extras import require
 from ..client import Client
 from ..sync import LiveDirectory, ReadVia, read_live
-from . import mapping as m
 from .base import SourceError
+from .export_records import Table
+from .export_rows import mapped_rows, mapped_tables, record_entities
 from .mapping_file import LoadedMapping, load_mapping
-from .members import TEXT_FIELDS, MemberReader
 
-__all__ = ["export_through_mapping", "mapped_rows", "rows_as_csv", "write_mapped"]
+__all__ = ["export_through_mapping", "mapped_rows", "mapped_tables", "record_entities",
+           "rows_as_csv", "write_mapped"]
 
-_KEEP = frozenset({"trim", "lower", "upper", "mobile", "digits"})
-_GENDER_WORDS = {"1": "男", "2": "女"}
-
-
-def _backwards(spec: m.FieldValue, value: str) -> tuple[str, str] | None:
-    """(column, cell) that reads back as ``value``, or None when the spec is one-way."""
-    if isinstance(spec, str):
-        return spec, value
-    for step in reversed(spec.transforms):
-        if isinstance(step, m.MapStep):
-            keys = [k for k, v in step.map.items() if v == value]
-            if not keys:
-                return None
-            value = keys[0]
-        elif step == "gender":
-            value = _GENDER_WORDS.get(value, value)
-        elif step == "boolean":
-            value = "是" if value in ("1", "true", "True") else "否"
-        elif not isinstance(step, str) or step not in _KEEP:
-            return None
-    if spec.column is not None:
-        return spec.column, value
-    if spec.template is not None:
-        found = re.fullmatch(r"(.*?)\{([^{}|]+)((?:\|(?:lower|upper|trim))*)\}(.*)", spec.template)
-        if found and value.startswith(found.group(1)) and value.endswith(found.group(4)):
-            inner = value[len(found.group(1)):len(value) - len(found.group(4)) or None]
-            return found.group(2).strip(), inner
-    return None
-
-
-def _status(conditions: list[m.Condition]) -> dict[str, str]:
-    """Cells that make every condition hold (the first allowed value of each)."""
-    cells: dict[str, str] = {}
-    for cond in conditions:
-        if cond.equals is not None:
-            cells[cond.column] = cond.equals
-        elif cond.in_:
-            cells[cond.column] = cond.in_[0]
-    return cells
-
-
-def _departments(spec: m.DepartmentSpec, live: LiveDirectory,
-                 ids: list[int]) -> dict[str, str]:
-    if spec.id is not None:
-        return {spec.id: spec.list_separator.join(str(i) for i in ids)}
-    paths = []
-    for dept_id in ids:
-        path = list(live.paths.get(dept_id, ()))
-        if spec.root is not None:
-            path = path[1:]  # the mapping's root stands for WeCom's root, whatever its name
-        paths.append(path)
-    if spec.levels is not None:
-        first = paths[0] if paths else []
-        return {col: first[i] if i < len(first) else "" for i, col in enumerate(spec.levels)}
-    assert spec.path is not None
-    return {spec.path: spec.list_separator.join(spec.separator.join(p) for p in paths)}
-
-
-def mapped_rows(live: LiveDirectory, lm: LoadedMapping) -> tuple[list[str], list[dict[str, str]]]:
-    """(header, rows) of the live members in the mapping's columns."""
-    reader = MemberReader(lm)
-    spec = lm.mapping.members
-    if spec.department is not None and spec.department.key is not None:
-        raise SourceError("export cannot write members.department.key: WeCom keeps each "
-                          "department's path, not HR's department keys (export through a "
-                          "mapping with department: {path: ...} instead)",
-                          where=lm.where(("members", "department", "key")), field="key")
-    if lm.mapping.tags is not None and lm.mapping.tags.records is not None:
-        raise SourceError("export cannot write tags.records: it writes the members' file "
-                          "only, and the tag records read back would be the old ones (export "
-                          "through a mapping with members.tags: {column: ...} instead)",
-                          where=lm.where(("tags", "records")), field="records")
-    # columns in the order the mapping names them
-    header = sorted(reader.referenced, key=lambda col: lm.line(reader.referenced[col]))
-    tags: dict[str, list[str]] = {}
-    for tag in sorted(live.tags.values(), key=lambda t: t.id):
-        for userid in tag.users:
-            tags.setdefault(userid.lower(), []).append(tag.name)
-    rows: dict[str, dict[str, str]] = {}
-    for key in sorted(live.users):
-        user = live.users[key]
-        row: dict[str, str] = {}
-        enabled = user.fields.get("enable", True) not in (False, 0, "0")
-        if not enabled and spec.leavers is not None and spec.leavers.action == "disable":
-            row.update(_status(spec.leavers.when))
-        elif not enabled:
-            continue  # the mapping has no way to say "disabled": leave them out
-        else:
-            row.update(_status(spec.only))
-        values: dict[str, Any] = {"userid": user.userid, **user.fields}
-        if "gender" in values:
-            values["gender"] = str(values["gender"])
-        if spec.leader is not None and user.memberships:
-            values["leader"] = "1" if user.memberships[0][1] else "0"
-        for name in ("userid", "name", *TEXT_FIELDS, "gender", "leader"):
-            field_spec = getattr(spec, name)
-            value = values.get(name)
-            if field_spec is None or value in (None, ""):
-                continue
-            cell = _backwards(field_spec, str(value))
-            if cell is not None:
-                row.setdefault(*cell)
-        attrs = {a.get("name"): (a.get("text") or {}).get("value", "")
-                 for a in (user.fields.get("extattr") or {}).get("attrs") or []}
-        for attr, field_spec in spec.extattr.items():
-            if attrs.get(attr):
-                cell = _backwards(field_spec, str(attrs[attr]))
-                if cell is not None:
-                    row.setdefault(*cell)
-        if spec.department is not None and user.memberships:
-            row.update(_departments(spec.department, live, [d for d, _, _ in user.memberships]))
-        if spec.tags is not None and key in tags:
-            row[spec.tags.column] = spec.tags.separator.join(tags[key])
-        rows[key] = row
-    if spec.direct_leader is not None:
-        leader = spec.direct_leader
-        for key, row in rows.items():
-            names = []
-            for boss in live.users[key].direct_leader:
-                other = rows.get(boss.lower())
-                names.append(other.get(leader.match, "") if leader.match and other else boss)
-            if any(names):
-                row[leader.column] = leader.separator.join(n for n in names if n)
-    return header, list(rows.values())
+_XLSX = (".xlsx", ".xlsm")
+_DEFAULT_SHEETS = {"members": "Sheet1", "departments": "departments", "tags": "tags"}
+_OPTION = {"departments": "--departments-output", "tags": "--tags-output"}
+_WORD = {"departments": "department", "tags": "tag"}
 
 
 def rows_as_csv(header: list[str], rows: list[dict[str, str]]) -> str:
@@ -167,24 +49,118 @@ def _private(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 
 
-def write_mapped(live: LiveDirectory, lm: LoadedMapping, output: Path | None) -> str:
-    """Write the live members in the mapping's columns: ``.xlsx`` for an .xlsx output, else
-    CSV (UTF-8 with a BOM, which Excel opens and every reader here detects). Returns the CSV
-    text when ``output`` is None, else ``""``."""
-    header, rows = mapped_rows(live, lm)
-    if output is not None and output.suffix.lower() in (".xlsx", ".xlsm"):
-        openpyxl = require("openpyxl", extra="xlsx", feature="writing .xlsx workbooks")
+def _input_options(lm: LoadedMapping, entity: str) -> dict[str, Any]:
+    options = dict(lm.mapping.input.model_extra or {})
+    if entity == "members":
+        return options
+    found = options.get(entity)
+    return dict(found) if isinstance(found, Mapping) else {}
 
-        named = str((lm.mapping.input.model_extra or {}).get("sheet") or "")
-        book = openpyxl.Workbook(write_only=True)
-        sheet = book.create_sheet(named if named and not named.isdigit() else "Sheet1")
+
+def _sheet(lm: LoadedMapping, entity: str) -> tuple[str, int | None]:
+    """(the sheet's name, the index the mapping reads it by, if it reads it by index; the
+    reader's default is the first sheet)."""
+    named = _input_options(lm, entity).get("sheet", 0)
+    if isinstance(named, int) or (isinstance(named, str) and named.isdigit()):
+        return _DEFAULT_SHEETS[entity], int(named)
+    return str(named), None
+
+
+def _places(lm: LoadedMapping, output: Path | None,
+            records: Mapping[str, Path]) -> dict[str, Path | None]:
+    """Where each table goes: a file of its own, or None for a sheet of the output
+    workbook. SourceError (at the records' mapping line) for records with no place."""
+    unknown = set(records) - set(record_entities(lm))
+    if unknown:
+        entity = sorted(unknown)[0]
+        raise SourceError(f"{_OPTION.get(entity, entity)} was given, but the mapping reads "
+                          f"no {_WORD.get(entity, entity)} records ({entity}.records)",
+                          where=lm.where(()))
+    workbook = output is not None and output.suffix.lower() in _XLSX
+    places: dict[str, Path | None] = {}
+    for entity in record_entities(lm):
+        given = records.get(entity)
+        if given is not None and not (workbook and output is not None
+                                      and given.resolve() == output.resolve()):
+            if output is not None and given.resolve() == output.resolve():
+                raise SourceError(f"{_OPTION[entity]} names the members' file {output}; "
+                                  "a CSV file holds one table", where=str(given))
+            places[entity] = given
+            continue
+        same_book = lm.mapping.input.type == "xlsx" and "path" not in _input_options(lm, entity)
+        if workbook and (same_book or given is not None):
+            places[entity] = None
+            continue
+        raise SourceError(
+            f"the mapping reads {_WORD[entity]} records of their own ({entity}.records), which "
+            f"export writes too: give {_OPTION[entity]} FILE for them (then point the "
+            f"mapping's input.{entity}.path at that file, or write over the HR file)"
+            + (", or export to an .xlsx workbook, whose sheet the mapping reads"
+               if same_book else ""),
+            where=lm.where((entity, "records")), field="records")
+    return places
+
+
+def _workbook(path: Path, sheets: list[tuple[str, Table]]) -> None:
+    openpyxl = require("openpyxl", extra="xlsx", feature="writing .xlsx workbooks")
+    book = openpyxl.Workbook(write_only=True)
+    for name, (header, rows) in sheets:
+        sheet = book.create_sheet(name)
         sheet.append(header)
         for row in rows:
             sheet.append([row.get(col, "") for col in header])
-        os.close(_private(output))
-        book.save(output)
+    os.close(_private(path))
+    book.save(path)
+
+
+def _ordered(lm: LoadedMapping, entities: list[str], tables: dict[str, Table],
+             path: Path) -> list[tuple[str, Table]]:
+    """The sheets of one workbook, each at the index the mapping reads it by, if it does."""
+    named = {e: _sheet(lm, e) for e in entities}
+    free = [e for e in entities if named[e][1] is None]
+    order: list[str] = []
+    for entity in sorted((e for e in entities if named[e][1] is not None),
+                         key=lambda e: named[e][1] or 0):
+        index = named[entity][1] or 0
+        while len(order) < index and free:
+            order.append(free.pop(0))
+        if len(order) != index:
+            raise SourceError(f"the mapping reads the {entity} from sheet {index}, but "
+                              f"{path.name} would have {len(entities)} sheets; name the "
+                              "sheet instead", where=lm.where(("input",)))
+        order.append(entity)
+    order.extend(free)
+    if len({named[e][0] for e in order}) != len(order):
+        raise SourceError(f"two of the sheets {path.name} would hold have one name",
+                          where=lm.where(("input",)))
+    return [(named[e][0], tables[e]) for e in order]
+
+
+def _write_table(lm: LoadedMapping, entity: str, table: Table, path: Path) -> None:
+    if path.suffix.lower() in _XLSX:
+        _workbook(path, _ordered(lm, [entity], {entity: table}, path))
+        return
+    with os.fdopen(_private(path), "w", encoding="utf-8-sig", newline="") as f:
+        f.write(rows_as_csv(*table))
+
+
+def write_mapped(live: LiveDirectory, lm: LoadedMapping, output: Path | None, *,
+                 records: Mapping[str, Path] | None = None) -> str:
+    """Write the live members in the mapping's columns: ``.xlsx`` for an .xlsx output, else
+    CSV (UTF-8 with a BOM, which Excel opens and every reader here detects); the mapping's
+    department and tag records beside them (module docstring; ``records``: entity → file).
+    Every table is made, and every place checked, before a file is written. Returns the
+    members' CSV text when ``output`` is None, else ``""``."""
+    places = _places(lm, output, records or {})
+    tables = mapped_tables(live, lm)
+    for entity, path in places.items():
+        if path is not None:
+            _write_table(lm, entity, tables[entity], path)
+    if output is not None and output.suffix.lower() in _XLSX:
+        entities = ["members", *(e for e, p in places.items() if p is None)]
+        _workbook(output, _ordered(lm, entities, tables, output))
         return ""
-    text = rows_as_csv(header, rows)
+    text = rows_as_csv(*tables["members"])
     if output is None:
         return text
     with os.fdopen(_private(output), "w", encoding="utf-8-sig", newline="") as f:
@@ -194,7 +170,11 @@ def write_mapped(live: LiveDirectory, lm: LoadedMapping, output: Path | None) ->
 
 def export_through_mapping(client: Client, mapping: str | os.PathLike[str],
                            output: Path | None = None, *, subtree: str | int | None = None,
-                           via: ReadVia = "auto") -> str:
-    """Read the live directory and write it in the mapping's columns (see ``write_mapped``)."""
+                           via: ReadVia = "auto",
+                           records: Mapping[str, Path] | None = None) -> str:
+    """Read the live directory and write it in the mapping's columns (see ``write_mapped``).
+    The mapping and the places of its records are checked before WeCom is read."""
     lm = load_mapping(mapping)
-    return write_mapped(read_live(client, subtree=subtree, via=via), lm, output)
+    _places(lm, output, records or {})
+    return write_mapped(read_live(client, subtree=subtree, via=via), lm, output,
+                        records=records)

@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "hr-export"
 
 
-
 def test_preview_shows_counts_members_and_problems_without_calling_wecom(run: Any) -> None:
     summary = _json(run("--json", "source", "preview", str(EXAMPLES / "hr-export.mapping.yaml")))
     assert summary["counts"] == {"records": 10, "members": 7, "leavers": 1, "dropped": 2,
@@ -40,6 +39,9 @@ def test_preview_shows_what_department_records_give_and_the_tags(run: Any) -> No
     assert summary["tags"] is None  # the mapping does not manage tags
     human = run("source", "preview", mapping)
     assert "示例科技/研发中心 (order 800, leaders li.xiaomei)" in human.stdout.replace("\n", "")
+    # tags left alone are said so, not counted as none (which would read as "delete them")
+    assert "tags: not managed (the plan leaves every tag as it is)" in human.stdout
+    assert "0 tags" not in human.stdout.replace("\n", " ")
     tagged = _json(run("--json", "source", "preview", str(EXAMPLES / "hr-export.mapping.yaml")))
     assert {t["name"]: t["members"] for t in tagged["tags"]} == {"技术委员会": 2, "管理层": 2}
 

@@ -29,8 +29,11 @@ def _row_number(origin: str) -> str:
 
 def _text(summary: dict[str, Any]) -> RenderableType:
     counts = summary["counts"]
+    # a section the source does not manage has no count to show: the plan leaves it alone
+    unmanaged = {k for k in ("departments", "tags") if summary.get(k) is None}
     parts: list[RenderableType] = [Text(
-        f"{summary['source']}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))]
+        f"{summary['source']}: " + ", ".join(f"{v} {k}" for k, v in counts.items()
+                                             if k not in unmanaged))]
     if summary["departments"] is None:
         parts.append(Text("departments: not managed (the members' departments must exist)"))
     elif summary["departments"]:
@@ -40,7 +43,9 @@ def _text(summary: dict[str, Any]) -> RenderableType:
         parts.append(Text("departments: " + ", ".join(_department(p, details.get(p))
                                                       for p in shown)
                           + (f" … (+{more})" if more > 0 else "")))
-    if summary.get("tags") is not None:
+    if summary.get("tags") is None:
+        parts.append(Text("tags: not managed (the plan leaves every tag as it is)"))
+    else:
         tags = summary["tags"]
         more = counts.get("tags", len(tags)) - len(tags)
         parts.append(Text("tags: " + (", ".join(

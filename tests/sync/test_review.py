@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wecom_contacts.ops import render_review, review_plan
-from wecom_contacts.ops.fingerprint import source_fingerprint
+from wecom_contacts.ops.fingerprint import run_fingerprint
 from wecom_contacts.ops.history import History
 from wecom_contacts.ops.schedule import Schedule, parse_interval
 from wecom_contacts.ops.values import human
@@ -154,8 +154,8 @@ def test_the_source_fingerprint_counts_members_and_hashes_the_bytes(tmp_path: Pa
     file = tmp_path / "org.yaml"
     text = "users:\n  - {userid: a, name: A, departments: [总部], mobile: '1'}\n"
     file.write_text(text, encoding="utf-8")
-    first = source_fingerprint([file], desired(text))
+    first = run_fingerprint([file], desired(text))
     file.write_text(text + "\n", encoding="utf-8")
-    second = source_fingerprint([file], desired(text))
+    second = run_fingerprint([file], desired(text))
     assert first.members == second.members == 1
     assert first.sha256 != second.sha256 and len(first.sha256) == 64

@@ -11,11 +11,15 @@ from pathlib import Path
 
 from ..sync import DesiredDirectory
 
-__all__ = ["SourceFingerprint", "source_fingerprint"]
+__all__ = ["RunFingerprint", "run_fingerprint"]
 
 
 @dataclass(frozen=True)
-class SourceFingerprint:
+class RunFingerprint:
+    """What a run read (the history keeps it): not the sources' own ``SourceFingerprint``
+    (wecom_contacts.sources), whose digest is of the records alone, order-free; this one
+    adds the files' bytes and counts each section of the desired directory."""
+
     members: int  # member entries in the source (0 when it does not manage members)
     sha256: str  # of the files' bytes in the order given (and a mapping's records)
     departments: int | None = None  # None: the source does not manage the section
@@ -31,8 +35,8 @@ class SourceFingerprint:
         return f"{self.members} members, sha256:{self.sha256[:16]}"
 
 
-def source_fingerprint(paths: Sequence[Path], desired: DesiredDirectory,
-                       records: str | None = None) -> SourceFingerprint:
+def run_fingerprint(paths: Sequence[Path], desired: DesiredDirectory,
+                    records: str | None = None) -> RunFingerprint:
     """``records``: the sha256 a mapping source gives over the records it read, if any."""
     digest = hashlib.sha256()
     for path in paths:
@@ -42,7 +46,7 @@ def source_fingerprint(paths: Sequence[Path], desired: DesiredDirectory,
         digest.update(b"\0")
     if records is not None:
         digest.update(b"records\0" + records.encode())
-    return SourceFingerprint(
+    return RunFingerprint(
         len(desired.users or ()), digest.hexdigest(),
         departments=len(desired.departments) if desired.departments is not None else None,
         tags=len(desired.tags) if desired.tags is not None else None)

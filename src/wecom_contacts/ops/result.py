@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .fingerprint import SourceFingerprint
+from .fingerprint import RunFingerprint
 from .notify import Delivery
 
 __all__ = ["EXIT_CODES", "RunResult"]
@@ -28,7 +28,7 @@ class RunResult:
     report: str = ""
     html: str = ""
     plan: str = ""  # a capped plan saved for approval
-    fingerprint: SourceFingerprint | None = None
+    fingerprint: RunFingerprint | None = None
     apply: dict[str, Any] | None = None
     caps: dict[str, Any] | None = None
     deliveries: list[Delivery] = field(default_factory=list)

@@ -33,7 +33,7 @@ from ..sync import (
     read_live,
 )
 from ..sync.files import ApplyFiles
-from .fingerprint import SourceFingerprint, source_fingerprint
+from .fingerprint import RunFingerprint, run_fingerprint
 from .history import History
 from .html import render_html
 from .notice import notice_for
@@ -139,7 +139,7 @@ def _run(client: Client, config: RunConfig, history: History, result: RunResult,
         resumed = f"finished the earlier run's plan ({report.done} of {report.total} steps done)"
     _discard(journal, plan_file)
     desired, records = _read_source(config.sources)
-    result.fingerprint = fp = source_fingerprint(list(config.sources), desired, records)
+    result.fingerprint = fp = run_fingerprint(list(config.sources), desired, records)
     history.set_source(result.run_id, members=fp.members, sha256=fp.sha256,
                        sections=fp.sections())
     _check_shrink(history, config, fp)
@@ -192,7 +192,7 @@ def _read_source(sources: Sequence[Path]) -> tuple[DesiredDirectory, str | None]
     return got.directory, got.fingerprint.sha256 if got.fingerprint else None
 
 
-def _check_shrink(history: History, config: RunConfig, fp: SourceFingerprint) -> None:
+def _check_shrink(history: History, config: RunConfig, fp: RunFingerprint) -> None:
     """Refuse a source whose members, departments or tags (each section it manages) are
     suspiciously fewer than at the last successful run: a source read short (a wrong query, a
     truncated export) must not be taken for a smaller company."""

@@ -209,3 +209,27 @@ def test_desired_state_csv_names_departments_by_path(tmp_path: Path) -> None:
     zhang = users["zhangsan"].departments or []
     assert [(m.department, m.leader) for m in zhang] == [("总部/研发中心", True), (2, False)]
     assert [m.department for m in users["lisi"].departments or []] == ["总部/研发中心/平台部"]
+
+
+def test_a_read_for_a_plan_skips_the_fingerprint_and_gives_the_same_directory(
+        tmp_path: Path) -> None:
+    from wecom_contacts.sources import load_source
+
+    (tmp_path / "hr.csv").write_text("工号,姓名,邮箱\n1,张三,a@x.com\n2,李四,b@x.com\n",
+                                     encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("input: {type: csv, path: hr.csv}\nmembers:\n"
+                       "  userid: {template: 'E{工号}'}\n  name: 姓名\n  email: 邮箱\n",
+                       encoding="utf-8")
+    whole = read_source(mapping)
+    bare = read_source(mapping, fingerprint=False)
+    assert whole.fingerprint is not None and whole.fingerprint.counts == {"members": 2}
+    assert bare.fingerprint is None
+    assert [u.fields for u in bare.directory.users or ()] == \
+        [u.fields for u in whole.directory.users or ()]
+    assert [u.userid for u in load_source(mapping).users or ()] == ["E1", "E2"]
+    source = open_source(InputSpec("csv", {"path": str(tmp_path / "hr.csv")}))
+    source.skip_fingerprint()  # type: ignore[attr-defined]
+    assert len(list(source.records("members"))) == 2
+    with pytest.raises(SourceError, match="read without a fingerprint"):
+        source.fingerprint()

@@ -38,6 +38,33 @@ def test_mobile_refuses_what_is_not_a_number(given: str) -> None:
         _run(["mobile"], given)
 
 
+@pytest.mark.parametrize("column", [
+    [f"+86 139 {i // 10000:04d} {i % 10000:04d}" for i in range(20_000)],  # every one mainland
+    ["13800000000", "+86 138-0000-0001", "+852 6123 4567", "0086 13800000002",
+     "8613800000003", "138 0000 0004"],
+    ["13800000000", "13800000001\x0013800000002"],  # a value holding the column's joiner
+    ["+861380000000", "13800000000"],  # +86 and ten digits: not a mainland number
+])
+def test_a_mobile_column_gives_what_each_value_gives(column: list[str]) -> None:
+    from wecom_contacts.sources.transforms import _mobile, _mobile_column
+
+    def one(text: str) -> str:
+        try:
+            return _mobile(text)
+        except TransformError as exc:
+            return f"error: {exc}"
+
+    try:
+        whole: list[str] = _mobile_column(column)
+    except TransformError as exc:
+        whole = [f"error: {exc}"]
+    expected = [one(t) for t in column]
+    if any(e.startswith("error") for e in expected):
+        assert whole[0].startswith("error") and whole[0] in expected
+    else:
+        assert whole == expected
+
+
 @pytest.mark.parametrize(("given", "expected"), [
     ("男", "1"), ("女", "2"), ("M", "1"), ("female", "2"), ("先生", "1"), ("女士", "2")])
 def test_gender_words(given: str, expected: str) -> None:

@@ -138,6 +138,8 @@ def test_the_ou_tree_gives_department_records_with_empty_ous_and_their_order(
     assert result.counts["department records"] == len(TREE) + 1
     assert result.fingerprint is not None
     assert result.fingerprint.counts == {"departments": len(TREE) + 1, "members": len(ad.users)}
+    bare = read_source(mapping, fingerprint=False)  # as a plan reads it: no digests
+    assert bare.fingerprint is None and bare.counts == result.counts
 
 
 def test_an_ous_head_named_by_a_dn_attribute_leads_in_it(

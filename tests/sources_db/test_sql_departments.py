@@ -44,6 +44,17 @@ def _by_key(hr_db: HrDatabase, tmp_path: Path, **kwargs: Any) -> SourceResult:
                                 department={"key": "dept_id"}, **kwargs))
 
 
+def test_a_read_without_the_fingerprint_gives_the_same_tree_and_members(
+        hr_db: HrDatabase, tmp_path: Path) -> None:
+    mapping = _mapping(hr_db, tmp_path, records={"key": "id", "parent": "parent_id",
+                                                 "name": "name"}, department={"key": "dept_id"})
+    whole, bare = read_source(mapping), read_source(mapping, fingerprint=False)
+    assert whole.fingerprint is not None and bare.fingerprint is None
+    assert _paths(bare) == _paths(whole) and bare.counts == whole.counts
+    assert [u.userid for u in bare.directory.users or ()] == \
+        [u.userid for u in whole.directory.users or ()]
+
+
 def _paths(result: SourceResult) -> list[str]:
     return ["/".join(d.path) for d in result.directory.departments or ()]
 

@@ -199,7 +199,10 @@ class Source(Protocol):
         ...
 
     def fingerprint(self) -> SourceFingerprint:
-        """After every ``records()`` iterator was read to its end; SourceError before."""
+        """After every ``records()`` iterator was read to its end; SourceError before.
+
+        A source may also have ``skip_fingerprint()`` (optional, called before reading):
+        the caller needs no fingerprint, so the source may save computing it."""
         ...
 
     # optional: ``def batches(self, entity: Entity) -> Iterator[Batch]`` — the records of
@@ -278,10 +281,16 @@ class FingerprintTracker:
 
     kind: str
     name: str
+    # False (the source's skip_fingerprint()): records pass through untouched; a read for
+    # a plan needs no fingerprint, and the digests are a sixth of a CSV's read
+    digest: bool = True
     _digests: dict[str, list[bytes]] = field(default_factory=dict)
     _open: set[str] = field(default_factory=set)
 
     def track(self, entity: Entity, records: Iterable[Record]) -> Iterator[Record]:
+        if not self.digest:
+            yield from records
+            return
         digests: list[bytes] = []
         self._open.add(entity)
         self._digests.pop(entity, None)
@@ -295,6 +304,9 @@ class FingerprintTracker:
 
     def track_batches(self, entity: Entity, batches: Iterable[Batch]) -> Iterator[Batch]:
         """``track`` for a source's ``batches()``: the same fingerprint as its records'."""
+        if not self.digest:
+            yield from batches
+            return
         digests: list[bytes] = []
         self._open.add(entity)
         self._digests.pop(entity, None)
@@ -305,6 +317,9 @@ class FingerprintTracker:
         self._open.discard(entity)
 
     def fingerprint(self) -> SourceFingerprint:
+        if not self.digest:
+            raise SourceError("the source was read without a fingerprint "
+                              "(skip_fingerprint)", where=self.name)
         if self._open or not self._digests:
             raise SourceError("the source has not been read completely, so it has no "
                               "fingerprint yet", where=self.name)

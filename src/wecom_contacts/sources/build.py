@@ -368,29 +368,35 @@ class _Builder:
         return dict(self.tag_records.tags)
 
 
-def build_directory(lm: LoadedMapping, source: Source) -> SourceResult:
+def build_directory(lm: LoadedMapping, source: Source, *,
+                    fingerprint: bool = True) -> SourceResult:
     """Read every record of ``source`` through the mapping (SourceError if the mapping does
-    not fit the source, or the source cannot be read completely)."""
+    not fit the source, or the source cannot be read completely). ``fingerprint=False``:
+    the result has none (a read for a plan), and a source with ``skip_fingerprint()`` is
+    spared computing it."""
+    skip = getattr(source, "skip_fingerprint", None)
+    if not fingerprint and skip is not None:
+        skip()
     # every row leaves a few objects that live to the end and hold no cycles: the cyclic
     # collector's passes over them (and over whatever else the process holds, such as a
     # live directory) would cost more than a third of the read, so it waits till the end
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(lm, source)
+        return _build(lm, source, fingerprint)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build(lm: LoadedMapping, source: Source) -> SourceResult:
+def _build(lm: LoadedMapping, source: Source, want_fingerprint: bool) -> SourceResult:
     builder = _Builder(lm, source)
     _check_fields(builder.reader, lm, source)
     builder.read_records()
     builder.read_tag_records()
     for batch in batches_of(source, "members"):
         builder.add(batch)
-    fingerprint = source.fingerprint()
+    fingerprint = source.fingerprint() if want_fingerprint else None
     builder.check_unique()
     builder.link_leaders()
     departments = builder.departments()

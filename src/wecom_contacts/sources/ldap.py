@@ -97,6 +97,10 @@ class LdapSource:
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()
 
+    def skip_fingerprint(self) -> None:
+        """The caller needs no fingerprint: the records are not digested."""
+        self._tracker.digest = False
+
     # -- connection -------------------------------------------------------------------------
 
     @contextlib.contextmanager

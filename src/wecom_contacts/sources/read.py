@@ -60,20 +60,22 @@ def _template_workbook(path: Path, sheet: str | int) -> DesiredDirectory:
 
 
 def read_source(path: str | os.PathLike[str], *, mapping: str | os.PathLike[str] | None = None,
-                sheet: str | int = 0) -> SourceResult:
+                sheet: str | int = 0, fingerprint: bool = True) -> SourceResult:
     """Read a source completely, collecting the problems of every row (nothing is planned).
 
     ``path`` is a mapping file, or a data file (``.csv``, ``.xlsx``) — read through
     ``mapping`` when given (its ``input:`` then names the options, the path is this file),
-    else as WeCom's template columns — or a desired-state document.
+    else as WeCom's template columns — or a desired-state document. ``fingerprint=False``:
+    a read through a mapping computes no source fingerprint (``result.fingerprint`` None).
     """
     file = Path(path)
     if mapping is not None:
         lm = load_mapping(mapping)
-        return build_directory(lm, open_source(_with_data_file(lm, file)))
+        return build_directory(lm, open_source(_with_data_file(lm, file)),
+                               fingerprint=fingerprint)
     if is_mapping_file(file):
         lm = load_mapping(file)
-        return build_directory(lm, open_source(lm.input_spec()))
+        return build_directory(lm, open_source(lm.input_spec()), fingerprint=fingerprint)
     if file.suffix.lower() in _WORKBOOK:
         directory = _template_workbook(file, sheet)
     elif file.suffix.lower() in (".tsv", ".txt"):
@@ -98,7 +100,7 @@ def load_source(path: str | os.PathLike[str], *more: str | os.PathLike[str],
                 raise SourceError("a mapping file or a workbook is read alone (give one "
                                   "file)", where=os.fspath(one))
         return load_desired(path, *more)
-    result = read_source(path, mapping=mapping)
+    result = read_source(path, mapping=mapping, fingerprint=False)  # a plan needs none
     result.raise_for_problems()
     return result.directory
 

@@ -101,6 +101,10 @@ class SqlSource:
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()
 
+    def skip_fingerprint(self) -> None:
+        """The caller needs no fingerprint: the records are not digested."""
+        self._tracker.digest = False
+
     # -- reading ----------------------------------------------------------------------------
 
     def _read_of(self, entity: Entity) -> _Read:

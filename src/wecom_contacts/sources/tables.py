@@ -109,3 +109,7 @@ class TableSource(ABC):
 
     def fingerprint(self) -> SourceFingerprint:
         return self._tracker.fingerprint()
+
+    def skip_fingerprint(self) -> None:
+        """The caller needs no fingerprint: the records are not digested."""
+        self._tracker.digest = False

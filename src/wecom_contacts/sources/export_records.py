@@ -39,9 +39,10 @@ def department_records(live: LiveDirectory, lm: LoadedMapping,
     if spec.leaders is not None:
         for key in sorted(live.users):
             for dept_id, leader, _ in live.users[key].memberships:
-                if leader and key in members:
-                    heads.setdefault(dept_id, []).append(_head_key(spec, members[key], key,
-                                                                   live))
+                head = _head_key(spec, members[key], key, live) if leader and key in members \
+                    else ""
+                if head:  # a head whose row lacks the leaders_match field cannot be named
+                    heads.setdefault(dept_id, []).append(head)
     rows: list[dict[str, str]] = []
     labels: list[str] = []
     for dept_id in sorted(paths, key=lambda d: (paths[d], d)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wecom_contacts import (
+    ApiError,
     BadResponse,
     Busy,
     Conflict,
@@ -47,7 +48,7 @@ def test_decode_envelope_returns_payload_on_errcode_zero() -> None:
     ("code", "cls"),
     [(60102, Conflict), (60003, NotFound), (45009, RateLimited), (-1, Busy), (42001, TokenError)],
 )
-def test_decode_envelope_raises_the_kind_of_the_errcode(code: int, cls: type) -> None:
+def test_decode_envelope_raises_the_kind_of_the_errcode(code: int, cls: type[ApiError]) -> None:
     with pytest.raises(cls) as info:
         decode_envelope(_raw(b'{"errcode":%d,"errmsg":"boom"}' % code), "user/create")
     assert info.value.errcode == code and info.value.endpoint == "user/create"

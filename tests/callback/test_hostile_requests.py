@@ -102,6 +102,7 @@ def _raw_post(url: str, query: dict[str, str], framed: bytes) -> int:
     parts = urlsplit(url)
     head = (f"POST /cb?{urlencode(query)} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
             "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
+    assert parts.port is not None
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         sock.sendall(head + framed)
         sock.shutdown(socket.SHUT_WR)
@@ -206,6 +207,7 @@ def test_an_unknown_event_with_a_5000_digit_create_time_is_handed_over_without_i
 def test_the_last_second_of_year_9999_is_accepted_and_created_at_works() -> None:
     event = event_from_raw({"Event": "change_contact", "ChangeType": "delete_user",
                             "CreateTime": "253402300799", "UserID": "u"})
+    assert not isinstance(event, UnknownEvent)
     assert event.created_at == datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
 
 

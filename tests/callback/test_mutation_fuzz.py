@@ -237,7 +237,8 @@ def asgi_send() -> Iterator[tuple[Callable[[Case], tuple[int, bytes]], list[Any]
 
 
 def test_the_wsgi_receiver_refuses_cleanly_or_hands_over_the_signed_event() -> None:
-    rng, events = random.Random(SEED), []
+    rng = random.Random(SEED)
+    events: list[Any] = []
     _, app = _apps(events)
     accepted = 0
     for index in range(CASES):

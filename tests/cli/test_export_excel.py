@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]  # (no stubs installed)
 
 from wecom_contacts.sync import load_desired
 from wecom_contacts.testing import EmulatorControl

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from wecom_contacts.cli import sync as sync_cli
+from wecom_contacts.sync import apply_plan
 from wecom_contacts.sync import commands as sync_commands
 from wecom_contacts.testing import EmulatorControl
 
@@ -167,7 +168,7 @@ def test_export_round_trips_through_plan(
 def test_ctrl_c_during_apply_exits_130_and_resume_finishes(
     cli: Invoke, cli_json: Json, org: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_apply = sync_commands.apply_plan
+    real_apply = apply_plan  # the one sync_commands imported and calls
 
     def interrupted_after_two_steps(*args: Any, **kwargs: Any) -> Any:
         def progress(event: Any) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from wecom_contacts import AsyncClient, Client, PermissionDenied, RetryPolicy, TokenFetchError
+from wecom_contacts import (
+    AsyncClient,
+    Client,
+    DepartmentRef,
+    PermissionDenied,
+    RetryPolicy,
+    TokenFetchError,
+)
 from wecom_contacts.testing import EmulatorControl
 
 FAST = RetryPolicy(max_attempts=4, total_timeout=10, base_delay=0.01, rate_limit_delay=0.01)
@@ -75,6 +82,6 @@ def test_40001_on_a_business_call_refreshes_the_token_and_resends_once(
     assert info.value.errcode == 40001
 
 
-def departments_of(emu: EmulatorControl) -> list[object]:
+def departments_of(emu: EmulatorControl) -> list[DepartmentRef]:
     with Client(emu.corp_id, emu.secret, base_url=emu.base_url) as reader:
         return list(reader.departments.simple_list())

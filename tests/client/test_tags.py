@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -121,6 +121,7 @@ def test_tag_name_over_32_characters_is_refused_before_sending(
 
 
 def test_unknown_tag_is_not_found_on_update_and_delete(api: Any) -> None:
+    call: Callable[[], object]
     for call in (lambda: api.tags.update(9999, "x"), lambda: api.tags.delete(9999)):
         with pytest.raises(NotFound) as info:
             call()
@@ -196,6 +197,7 @@ def test_tag_writes_with_an_app_secret_are_permission_denied(
     wecom_emulator.add_secret("tag-app-secret", name="tag-app", visible_departments=[1])
     with _client_with_secret(api, wecom_emulator, "tag-app-secret") as app:
         assert app.tags.get(tag_id).name == "sync-owned"  # reads are allowed
+        call: Callable[[], object]
         for call in (
             lambda: app.tags.update(tag_id, "stolen"),
             lambda: app.tags.delete(tag_id),

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 import uvicorn
 from starlette.types import Message, Receive, Scope, Send
@@ -20,8 +20,17 @@ from wecom_contacts.callback import CallbackCrypto, make_asgi_app
 
 TOKEN = "emulatorCallbackToken1"
 KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"  # a published WeCom sample key
+
+
+class CallbackTiming(TypedDict):
+    """Two of the emulator's callback options (``configure_callback(**options)``)."""
+
+    retry_interval: float
+    timeout: float
+
+
 # quick retries; an answer may still be slow on a busy machine
-FAST = {"retry_interval": 0.02, "timeout": 10}
+FAST: CallbackTiming = {"retry_interval": 0.02, "timeout": 10}
 
 
 class Receiver:

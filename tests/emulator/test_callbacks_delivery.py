@@ -29,7 +29,8 @@ def receiver(live_receiver: Receiver, control: Control) -> Receiver:
 
 def configure(control: Control, receiver: Receiver, **options: Any) -> dict[str, Any]:
     body = {"url": receiver.url, "token": TOKEN, "encoding_aes_key": KEY, **FAST, **options}
-    return control.post("callback", body)["callback"]
+    answer: dict[str, Any] = control.post("callback", body)["callback"]
+    return answer
 
 
 def deliveries(control: Control, **query: Any) -> list[dict[str, Any]]:

@@ -42,7 +42,8 @@ def other(live_receivers: tuple[Receiver, Receiver], control: Control) -> Receiv
 
 def configure(control: Control, receiver: Receiver, **options: Any) -> dict[str, Any]:
     body = {"url": receiver.url, "token": TOKEN, "encoding_aes_key": KEY, **FAST, **options}
-    return control.post("callback", body)["callback"]
+    answer: dict[str, Any] = control.post("callback", body)["callback"]
+    return answer
 
 
 def flushed(control: Control, receiver: Receiver) -> list[Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from .support import Api, Control, user_body
 
 
-def create(api: Api, name: str, parentid: int = 1, **extra: object) -> dict[str, object]:
+def create(api: Api, name: str, parentid: int = 1, **extra: object) -> dict[str, Any]:
     return api.post("department/create", {"name": name, "parentid": parentid, **extra})
 
 

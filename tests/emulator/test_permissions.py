@@ -24,7 +24,7 @@ SENSITIVE = {
 @pytest.fixture
 def corp(api: Api) -> dict[str, int]:
     """root ─ sales(2) ─ east(3); root ─ rd(4); members in each."""
-    ids = {}
+    ids: dict[str, int] = {}
     for name, parent in (("sales", 1), ("east", "sales"), ("rd", 1)):
         parentid = parent if isinstance(parent, int) else ids[parent]
         ids[name] = api.ok("POST", "department/create", {"name": name, "parentid": parentid})["id"]

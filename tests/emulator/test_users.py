@@ -144,7 +144,7 @@ def test_leader_flags_and_orders_must_match_the_departments(api: Api) -> None:
         ("direct_leader", ["ghost"], 60111),
     ],
 )
-def test_field_rules(api: Api, field: str, value: object, errcode: int) -> None:
+def test_field_rules(api: Api, field: str, value: Any, errcode: int) -> None:
     assert create(api, "u1", **{field: value}) == errcode
 
 

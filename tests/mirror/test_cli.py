@@ -139,7 +139,7 @@ def test_serve_mirrors_at_start_then_applies_each_callback(
 @pytest.mark.ldap
 def test_sync_into_ldap_with_a_mapping_file(wecom_emulator: EmulatorControl, tmp_path: Path,
                                             ldap_server: Any) -> None:
-    import ldap3
+    import ldap3  # type: ignore[import-untyped]  # (no stubs installed)
 
     wecom_emulator.seed(COMPANY)
     mapping = tmp_path / "mapping.yaml"

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import ldap3
+import ldap3  # type: ignore[import-untyped]  # (no stubs installed)
 import pytest
 
 from wecom_contacts import Client

@@ -202,7 +202,7 @@ def test_events_reach_a_postgresql_target(wecom_client: Client, wecom_emulator: 
 @pytest.mark.ldap
 def test_events_reach_an_ldap_target(wecom_client: Client, wecom_emulator: EmulatorControl,
                                      tmp_path: Path, ldap_server: Any) -> None:
-    import ldap3
+    import ldap3  # type: ignore[import-untyped]  # (no stubs installed)
 
     from wecom_contacts.mirror.ldap_target import LDAPTarget
 

@@ -335,14 +335,19 @@ def start_sentinel_set(workdir: Path) -> SentinelSet:
         master_port, replica_port = started
         port, sentinel_proc = _start_sentinel(binary, master_port, workdir)
         procs.append(sentinel_proc)
-        sentinel = Sentinel([("127.0.0.1", port)], socket_timeout=1)
+        # redis-py leaves its sync Sentinel unannotated: hence the no-untyped-call ignores
+        sentinel = Sentinel(  # type: ignore[no-untyped-call]
+            [("127.0.0.1", port)], socket_timeout=1)
         deadline = time.monotonic() + 20
         while True:
             with redis.Redis(port=replica_port) as replica:
                 link = replica.info("replication").get("master_link_status")
             try:
-                ready = link == "up" and bool(sentinel.discover_slaves("wecom"))
-                ready = ready and sentinel.discover_master("wecom") == ("127.0.0.1", master_port)
+                ready = link == "up" and bool(
+                    sentinel.discover_slaves("wecom"))  # type: ignore[no-untyped-call]
+                ready = ready and (
+                    sentinel.discover_master("wecom")  # type: ignore[no-untyped-call]
+                    == ("127.0.0.1", master_port))
             except redis.ConnectionError:
                 ready = False
             if ready:

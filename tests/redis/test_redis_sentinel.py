@@ -27,6 +27,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("redis-cluster")]
 
 KEY = "wecom:token:ww-sentinel:0123456789abcdef"
 
+# redis-py leaves its sync Sentinel and the async Sentinel's constructor unannotated:
+# their calls here carry `type: ignore[no-untyped-call]`.
 
 async def close_sentinels(sentinel: Sentinel, asentinel: AsyncSentinel) -> None:
     for s in sentinel.sentinels:
@@ -40,9 +42,12 @@ def fresh(value: str) -> Token:
 
 
 async def test_the_stores_work_on_sentinel_master_clients(redis_sentinel: SentinelSet) -> None:
-    sentinel = Sentinel([("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
-    asentinel = AsyncSentinel([("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
-    client = sentinel.master_for(redis_sentinel.service, socket_timeout=1)
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        [("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
+    asentinel = AsyncSentinel(  # type: ignore[no-untyped-call]
+        [("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
+    client = sentinel.master_for(  # type: ignore[no-untyped-call]
+        redis_sentinel.service, socket_timeout=1)
     aclient = asentinel.master_for(redis_sentinel.service, socket_timeout=1)
     try:
         store = RedisTokenStore(client, aclient)
@@ -73,10 +78,13 @@ async def test_the_stores_work_on_sentinel_master_clients(redis_sentinel: Sentin
 async def test_after_a_failover_the_same_stores_write_to_the_new_master(
     redis_sentinel: SentinelSet,
 ) -> None:
-    sentinel = Sentinel([("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
-    asentinel = AsyncSentinel([("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
-    old = sentinel.discover_master(redis_sentinel.service)
-    client = sentinel.master_for(redis_sentinel.service, socket_timeout=1)
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        [("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
+    asentinel = AsyncSentinel(  # type: ignore[no-untyped-call]
+        [("127.0.0.1", redis_sentinel.port)], socket_timeout=1)
+    old = sentinel.discover_master(redis_sentinel.service)  # type: ignore[no-untyped-call]
+    client = sentinel.master_for(  # type: ignore[no-untyped-call]
+        redis_sentinel.service, socket_timeout=1)
     aclient = asentinel.master_for(redis_sentinel.service, socket_timeout=1)
     store = RedisTokenStore(client, aclient)
     try:
@@ -93,7 +101,8 @@ async def test_after_a_failover_the_same_stores_write_to_the_new_master(
             except StoreUnavailable:
                 assert time.monotonic() < deadline, "no failover within 15 s"
                 await asyncio.sleep(0.1)
-        assert sentinel.discover_master(redis_sentinel.service) != old
+        new = sentinel.discover_master(redis_sentinel.service)  # type: ignore[no-untyped-call]
+        assert new != old
         got = store.get(KEY)
         assert got is not None and got.value == "after"
         while True:  # the async client finds the new master too

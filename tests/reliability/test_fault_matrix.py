@@ -56,7 +56,7 @@ def _copies(emu: EmulatorControl, name: str) -> int:
 
 
 # (fault, when it fires relative to the handler) -> outcome of a create
-CREATE_ROWS = [
+CREATE_ROWS: list[tuple[dict[str, Any], str, str | type[WeComError]]] = [
     ({"errcode": -1}, "before_handler", "retried"),
     ({"errcode": 45009}, "before_handler", "retried"),
     ({"errcode": 45033}, "before_handler", "retried"),
@@ -93,8 +93,9 @@ def test_create_under_fault(fast_api: Any, wecom_emulator: EmulatorControl,
         assert applied == (1 if when == "after_handler" else 0)
 
 
-READ_ROWS = [{"errcode": -1}, {"errcode": 45009}, {"errcode": 45033}, {"http_status": 500},
-             {"http_status": 502}, {"http_status": 503}, {"delay": 1.5}, {"drop": True}]
+READ_ROWS: list[dict[str, Any]] = [
+    {"errcode": -1}, {"errcode": 45009}, {"errcode": 45033}, {"http_status": 500},
+    {"http_status": 502}, {"http_status": 503}, {"delay": 1.5}, {"drop": True}]
 
 
 @pytest.mark.parametrize("fault", READ_ROWS, ids=[f"{k}={v}" for r in READ_ROWS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ssl
 
-import ldap3
+import ldap3  # type: ignore[import-untyped]  # (no stubs installed)
 import psycopg
 
 from .postgres import PostgresServer

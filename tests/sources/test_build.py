@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from wecom_contacts.sources import SourceError
+from wecom_contacts.sources import SourceError, SourceResult
+from wecom_contacts.sync import DesiredUser, Membership
 
 from .conftest import HR_MAPPING, HR_ROWS, Reader
 
 
-def _users(result):  # type: ignore[no-untyped-def]
-    return {u.userid: u for u in result.directory.users}
+def _users(result: SourceResult) -> dict[str, DesiredUser]:
+    users = result.directory.users
+    assert users is not None
+    return {u.userid: u for u in users}
+
+
+def _memberships(user: DesiredUser) -> list[Membership]:
+    assert user.departments is not None
+    return user.departments
 
 
 def test_mapping_turns_hr_columns_into_members(hr: Reader) -> None:
@@ -22,7 +32,7 @@ def test_mapping_turns_hr_columns_into_members(hr: Reader) -> None:
     assert zhang.fields["gender"] == "1"
     assert zhang.fields["extattr"] == {
         "attrs": [{"type": 0, "name": "入职日期", "text": {"value": "2020-01-01"}}]}
-    assert [m.department for m in zhang.departments] == ["总部/研发中心/平台研发部"]
+    assert [m.department for m in _memberships(zhang)] == ["总部/研发中心/平台研发部"]
     assert zhang.origin == "hr.csv, row 2"
 
 
@@ -51,6 +61,7 @@ def test_only_keeps_matching_rows(hr: Reader) -> None:
 
 def test_department_tree_is_the_union_of_member_paths(hr: Reader) -> None:
     departments = hr().directory.departments
+    assert departments is not None
     assert [d.path for d in departments] == [
         ("总部",), ("总部", "研发中心"), ("总部", "市场部"), ("总部", "研发中心", "平台研发部")]
     assert departments[0].origin == "implied"  # the root is never renamed after a path
@@ -71,8 +82,8 @@ def test_department_levels_and_separator(hr: Reader) -> None:
     result = hr(["1,甲,研发中心,平台部,13800000001,在职", "2,乙,市场部,,13800000002,在职",
                  "3,丙,,平台部,13800000003,在职"], mapping, header=header)
     users = _users(result)
-    assert users["E1"].departments[0].department == "总部/研发中心/平台部"
-    assert users["E2"].departments[0].department == "总部/市场部"
+    assert _memberships(users["E1"])[0].department == "总部/研发中心/平台部"
+    assert _memberships(users["E2"])[0].department == "总部/市场部"
     assert [str(p) for p in result.errors] == [
         "hr.csv, row 4, column 一级/二级: level 一级 is empty but a deeper level is not"]
 
@@ -82,7 +93,7 @@ def test_path_separator_is_configurable(hr: Reader) -> None:
                                  "department: {path: 部门, separator: '-', root: 总部}")
     rows = [r.replace("研发中心/平台研发部", "研发中心-平台研发部") for r in HR_ROWS]
     users = _users(hr(rows, mapping))
-    assert users["E1002"].departments[0].department == "总部/研发中心/平台研发部"
+    assert _memberships(users["E1002"])[0].department == "总部/研发中心/平台研发部"
 
 
 def test_direct_leader_is_found_by_the_managers_employee_number(hr: Reader) -> None:
@@ -102,7 +113,9 @@ def test_unknown_manager_is_a_warning_naming_the_row(hr: Reader) -> None:
 
 
 def test_tags_come_from_a_list_column(hr: Reader) -> None:
-    tags = {t.name: t.users for t in hr().directory.tags}
+    directory_tags = hr().directory.tags
+    assert directory_tags is not None
+    tags = {t.name: t.users for t in directory_tags}
     assert tags == {"技术委员会": ["E1001", "E1002"], "党员": ["E1001"]}
 
 
@@ -176,8 +189,9 @@ def test_enum_map_refuses_unknown_values(hr: Reader) -> None:
 
 def test_empty_cells_keep_or_clear(hr: Reader) -> None:
     rows = [HR_ROWS[0].replace("zhangsan@example.com", "")]
-    assert "email" not in _users(hr(rows)).get("E1001").fields
+    assert "email" not in _users(hr(rows))["E1001"].fields
     cleared = hr(rows, HR_MAPPING + "").directory  # default: keep
+    assert cleared.users is not None
     assert "email" not in cleared.users[0].fields
     mapping = HR_MAPPING.replace("members:\n", "members:\n  empty: clear\n")
     assert _users(hr(rows, mapping))["E1001"].fields["email"] == ""
@@ -193,7 +207,7 @@ def test_an_empty_cell_is_not_managed_even_with_transforms(hr: Reader) -> None:
     assert _users(hr(rows, mapping))["E1001"].fields["gender"] == "2"
 
 
-def test_a_plug_in_sees_an_empty_cell_as_none(hr: Reader, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_plug_in_sees_an_empty_cell_as_none(hr: Reader, tmp_path: Path) -> None:
     (tmp_path / "hr_rules.py").write_text(
         "def title(value, record):\n"
         "    return '（无）' if value is None else value\n", encoding="utf-8")
@@ -206,7 +220,7 @@ def test_a_plug_in_sees_an_empty_cell_as_none(hr: Reader, tmp_path) -> None:  # 
     assert _users(hr(rows, mapping))["E1001"].fields["position"] == "（无）"
 
 
-def test_python_plug_in_transform(hr: Reader, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_python_plug_in_transform(hr: Reader, tmp_path: Path) -> None:
     (tmp_path / "hr_rules.py").write_text(
         "def title(value, record):\n"
         "    if record['用工类型'] == '外包':\n"
@@ -252,8 +266,10 @@ def test_every_bad_row_is_named_among_many(hr: Reader) -> None:
     result = hr(rows, mapping, header=header)
     assert [p.where for p in result.errors] == ["hr.csv, row 12, column 姓名",
                                                 "hr.csv, row 702, column 姓名"]
-    assert len(result.directory.users) == 1198
-    assert result.directory.users[11].userid == "E13"  # the order of the file is kept
+    directory_users = result.directory.users
+    assert directory_users is not None
+    assert len(directory_users) == 1198
+    assert directory_users[11].userid == "E13"  # the order of the file is kept
 
 
 def test_every_bad_field_of_a_row_is_named(hr: Reader) -> None:
@@ -274,7 +290,7 @@ def test_repeated_values_give_the_same_members_as_distinct_ones(hr: Reader) -> N
         f"hr.csv, row {n + 1}, column 性别" for n in (2, 4, 6)]
     users = _users(result)
     assert [users[f"E{n}"].fields["gender"] for n in (1, 3, 5)] == ["1", "1", "1"]
-    assert users["E1"].departments[0] is not users["E3"].departments[0]
+    assert _memberships(users["E1"])[0] is not _memberships(users["E3"])[0]
 
 
 def test_department_ids_with_a_derived_tree_are_refused_per_row(hr: Reader) -> None:

@@ -4,10 +4,11 @@ their own in the members' workbook; the same tree, keys and problems as from a d
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]  # (no stubs installed)
 import pytest
 
 from wecom_contacts.sources import SourceError, SourceResult, read_source
@@ -89,7 +90,7 @@ def test_a_department_sheet_in_the_members_workbook(tmp_path: Path) -> None:
     sheet = book.create_sheet("部门")
     sheet.append(["说明：部门表"])  # a title line above the header
     for row in DEPARTMENTS.splitlines():
-        cells: list[object] = row.split(",")
+        cells: Sequence[object] = row.split(",")
         sheet.append([int(c) if isinstance(c, str) and c.isdigit() else c for c in cells])
     book.save(tmp_path / "roster.xlsx")
     (tmp_path / "m.yaml").write_text(MAPPING.replace(

@@ -5,15 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]  # (no stubs installed)
 import pytest
 
-from wecom_contacts.sources import InputSpec, SourceError, csv_file, open_source, read_source
+from wecom_contacts.sources import (
+    InputSpec,
+    SourceError,
+    Value,
+    csv_file,
+    open_source,
+    read_source,
+)
 
 ROWS = [["工号", "姓名", "手机"], ["1001", "张三", "13800000001"], ["1002", "李四", "13800000002"]]
 
 
-def _csv(tmp_path: Path, data: bytes, **options: str) -> list[dict[str, str | None]]:
+def _csv(tmp_path: Path, data: bytes, **options: str) -> list[dict[str, Value]]:
     (tmp_path / "hr.csv").write_bytes(data)
     source = open_source(InputSpec("csv", {"path": "hr.csv", **options}, base_dir=tmp_path))
     return [dict(r.values) for r in source.records("members")]
@@ -86,7 +93,7 @@ def test_csv_is_read_the_same_through_a_small_buffer(tmp_path: Path,
                                            for i in range(40))]) + newline
     (tmp_path / "hr.csv").write_bytes(text.encode("gb18030"))
 
-    def read() -> list[tuple[str, dict[str, str | None]]]:
+    def read() -> list[tuple[str, dict[str, Value]]]:
         source = open_source(InputSpec("csv", {"path": "hr.csv"}, base_dir=tmp_path))
         return [(r.where, dict(r.values)) for r in source.records("members")]
     whole = read()
@@ -195,6 +202,7 @@ def test_desired_state_csv_with_a_gb18030_bom_and_semicolons(tmp_path: Path) -> 
     text = "姓名;帐号;手机号;所在部门\r\n张三;zhangsan;13800000001;1\r\n"
     (tmp_path / "members.csv").write_bytes(b"\x84\x31\x95\x33" + text.encode("gb18030"))
     [user] = load_desired(tmp_path / "members.csv").users or []
+    assert user.departments is not None
     assert (user.fields["name"], user.departments[0].department) == ("张三", 1)
 
 

@@ -70,7 +70,12 @@ def test_a_saved_plan_is_applied_with_its_own_journal_and_refuses_options(
 
 def test_a_declined_confirmation_applies_nothing(wecom_client: Client, org: Path) -> None:
     shown: list[Plan] = []
-    done = apply_sources(wecom_client, [org], confirm=lambda p: shown.append(p) is not None)
+
+    def decline(plan: Plan) -> bool:
+        shown.append(plan)
+        return False
+
+    done = apply_sources(wecom_client, [org], confirm=decline)
     assert done.report is None and shown == [done.plan]
     assert not plan_from_files(wecom_client, [org]).is_empty
     with pytest.raises(SyncError, match="no apply journal"):

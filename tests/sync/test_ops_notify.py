@@ -32,7 +32,9 @@ class _Inbox:
         self.messages: list[tuple[Envelope, bytes]] = []
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
-        self.messages.append((envelope, bytes(envelope.content or b"")))
+        content = envelope.content or b""
+        assert isinstance(content, bytes)  # aiosmtpd decodes nothing unless told to
+        self.messages.append((envelope, bytes(content)))
         return "250 OK"
 
 
@@ -77,7 +79,9 @@ def test_email_is_sent_over_starttls_with_login(smtp: tuple[Controller, _Inbox, 
     assert envelope.rcpt_tos == ["it@example.com", "hr@example.com"]
     message = email.message_from_bytes(raw)
     assert message["Subject"] == NOTICE.title
-    body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode(message.get_content_charset() or "utf-8")
     assert "同步完成: 3 create" in body and "**" not in body
 
 

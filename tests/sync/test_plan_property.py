@@ -299,13 +299,19 @@ def cases(draw: st.DrawFn) -> Case:
         how = draw(st.sampled_from(["id", "id-rename", "name", "gone"]))
         if how == "gone":
             continue
-        tag = {"name": draw(st.sampled_from(TAG_NAMES)) if how == "id-rename" else name}
+        tag: dict[str, Any] = {
+            "name": draw(st.sampled_from(TAG_NAMES)) if how == "id-rename" else name}
         if how != "name":
             tag["id"] = tag_id
         tags.append(tag)
     tags += [{"name": n} for n in draw(st.lists(st.sampled_from(TAG_NAMES), max_size=2))]
     names: set[str] = set()
-    tags = [t for t in tags if not (t["name"] in names or names.add(t["name"]))]
+    unique: list[dict[str, Any]] = []
+    for t in tags:  # the first tag of each name
+        if t["name"] not in names:
+            names.add(t["name"])
+            unique.append(t)
+    tags = unique
     for tag in tags:
         if final_ids and draw(st.integers(0, 3)) > 0:  # else its users are not managed
             tag["users"] = draw(st.lists(st.sampled_from(final_ids), unique=True, max_size=3))

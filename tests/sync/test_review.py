@@ -132,7 +132,12 @@ def test_the_schedule_waits_the_interval_plus_at_most_the_jitter() -> None:
     assert all(60 <= d <= 70 for d in delays) and max(delays) - min(delays) > 5
     runs: list[int] = []
     stopper = Schedule(3600, 0)
-    assert stopper.loop(lambda: (runs.append(1), stopper.stop())) == 1  # stop: no sleep
+
+    def run_and_stop() -> None:
+        runs.append(1)
+        stopper.stop()
+
+    assert stopper.loop(run_and_stop) == 1  # stop: no sleep
 
 
 def test_history_keeps_runs_latest_first_and_finds_the_last_success(tmp_path: Path) -> None:

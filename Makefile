@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 types: $(STAMP)
-	$(VENV)/bin/mypy --strict src
+	$(VENV)/bin/mypy --strict src tests
 
 unit: $(STAMP)
 	$(PY) scripts/unasync.py --check

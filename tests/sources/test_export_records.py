@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]  # (no stubs installed)
 
 MEMBERS = "工号,姓名,邮箱,部门编号\n1001,陈建国,chen@example.com,D1\n" \
           "1002,李娜,li@example.com,D2\n1003,王强,wang@example.com,D3\n"

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]  # (no stubs installed)
 import pytest
 
 from wecom_contacts.sources import SourceError, SourceResult, read_source

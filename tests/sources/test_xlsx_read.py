@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]  # (no stubs installed)
 import pytest
 
 from wecom_contacts.sources import InputSpec, SourceError, open_source

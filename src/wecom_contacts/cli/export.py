@@ -12,7 +12,7 @@ import typer
 
 from .._private import write_private
 from ..ops.excel import CSV_ENCODINGS, csv_bytes, write_xlsx
-from ..sources.export import export_through_mapping
+from ..sources.export import RECORD_NOUNS, export_through_mapping
 from ..sync import PlanOptions, dump_directory, read_live
 from . import _render as render
 from ._context import JsonFlag, use
@@ -43,7 +43,6 @@ _LIBRARY_FORMAT = {Format.csv: "csv-members"}
 _BY_SUFFIX = {".yaml": Format.yaml, ".yml": Format.yaml, ".json": Format.json, ".csv": Format.csv,
               ".xlsx": Format.xlsx}
 _CSV = (Format.csv, Format.csv_departments)
-_WORD = {"departments": "department", "tags": "tag"}
 
 
 def export(
@@ -150,12 +149,12 @@ def _through(state: Any, mapping: Path, output: Path | None, subtree: str | None
     if output is None:
         typer.echo(text, nl=False)
         if records:  # the members went to stdout; say where the records went
-            typer.echo("wrote " + ", ".join(f"the {_WORD[e]} records to {p}"
+            typer.echo("wrote " + ", ".join(f"the {RECORD_NOUNS[e]} records to {p}"
                                             for e, p in records.items()), err=True)
         return
     summary: dict[str, Any] = {"path": str(output), "mapping": str(mapping),
                                "bytes": output.stat().st_size}
     if records:
         summary["records"] = {e: str(p) for e, p in records.items()}
-    also = "".join(f", the {_WORD[e]} records to {p}" for e, p in records.items())
+    also = "".join(f", the {RECORD_NOUNS[e]} records to {p}" for e, p in records.items())
     render.emit(state, summary, lambda: f"wrote {output} (through {mapping}){also}")

@@ -26,13 +26,13 @@ from .export_records import Table
 from .export_rows import mapped_rows, mapped_tables, record_entities
 from .mapping_file import LoadedMapping, load_mapping
 
-__all__ = ["export_through_mapping", "mapped_rows", "mapped_tables", "record_entities",
-           "rows_as_csv", "write_mapped"]
+__all__ = ["RECORD_NOUNS", "export_through_mapping", "mapped_rows", "mapped_tables",
+           "record_entities", "rows_as_csv", "write_mapped"]
 
 _XLSX = (".xlsx", ".xlsm")
 _DEFAULT_SHEETS = {"members": "Sheet1", "departments": "departments", "tags": "tags"}
 _OPTION = {"departments": "--departments-output", "tags": "--tags-output"}
-_WORD = {"departments": "department", "tags": "tag"}
+RECORD_NOUNS = {"departments": "department", "tags": "tag"}  # "the department records"
 
 
 def rows_as_csv(header: list[str], rows: list[dict[str, str]]) -> str:
@@ -74,7 +74,7 @@ def _places(lm: LoadedMapping, output: Path | None,
     if unknown:
         entity = sorted(unknown)[0]
         raise SourceError(f"{_OPTION.get(entity, entity)} was given, but the mapping reads "
-                          f"no {_WORD.get(entity, entity)} records ({entity}.records)",
+                          f"no {RECORD_NOUNS.get(entity, entity)} records ({entity}.records)",
                           where=lm.where(()))
     workbook = output is not None and output.suffix.lower() in _XLSX
     places: dict[str, Path | None] = {}
@@ -92,9 +92,10 @@ def _places(lm: LoadedMapping, output: Path | None,
             places[entity] = None
             continue
         raise SourceError(
-            f"the mapping reads {_WORD[entity]} records of their own ({entity}.records), which "
-            f"export writes too: give {_OPTION[entity]} FILE for them (then point the "
-            f"mapping's input.{entity}.path at that file, or write over the HR file)"
+            f"the mapping reads {RECORD_NOUNS[entity]} records of their own "
+            f"({entity}.records), which export writes too: give {_OPTION[entity]} FILE for "
+            f"them (then point the mapping's input.{entity}.path at that file, or write over "
+            "the HR file)"
             + (", or export to an .xlsx workbook, whose sheet the mapping reads"
                if same_book else ""),
             where=lm.where((entity, "records")), field="records")
